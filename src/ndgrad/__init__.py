@@ -1,0 +1,160 @@
+"""ndgrad: PyTorch's tensor and autograd API on NumPy. ``import ndgrad as torch``."""
+
+from . import _dtype
+from ._creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._device import device
+from ._dtype import (
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from ._printing import get_printoptions, set_printoptions
+from ._random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from ._tensor import Size, Tensor
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .ops.elementwise import (
+    abs,
+    absolute,
+    add,
+    bitwise_not,
+    clamp,
+    clip,
+    cos,
+    div,
+    divide,
+    eq,
+    exp,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    le,
+    less,
+    less_equal,
+    log,
+    logical_not,
+    lt,
+    mul,
+    multiply,
+    ne,
+    neg,
+    negative,
+    not_equal,
+    pow,
+    relu,
+    rsub,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    subtract,
+    tanh,
+    true_divide,
+    where,
+)
+from .ops.linalg import matmul, mm
+from .ops.reduction import mean, sum
+from .ops.shape import (
+    clone,
+    flatten,
+    permute,
+    reshape,
+    squeeze,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unsqueeze,
+)
+
+bool = _dtype.bool_
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = complex64
+cdouble = complex128
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def result_type(tensor1: object, tensor2: object) -> dtype:
+    """The dtype an arithmetic op between the two operands would produce."""
+    return (
+        add(tensor1, tensor2).dtype if isinstance(tensor1, Tensor) else add(tensor2, tensor1).dtype
+    )
+
+
+def expand_copy(input: Tensor, *sizes: object) -> Tensor:
+    return input.expand(*sizes).clone()

@@ -1,0 +1,204 @@
+"""Graph nodes: one per recorded op, holding its rule's saved values and its input edges."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .grad_mode import mode
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+    from ..ops._registry import Op
+
+__all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class RemovableHandle:
+    """Returned by the register_*hook methods; ``remove()`` takes the hook out again."""
+
+    __slots__ = ("_hooks", "_key")
+
+    _next = 0
+
+    def __init__(self, hooks: dict[int, Any]) -> None:
+        self._hooks = hooks
+        RemovableHandle._next += 1
+        self._key = RemovableHandle._next
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+class Node:
+    """A recorded op: the backward function that ``grad_fn`` returns.
+
+    ``edges[i]`` is where input i's gradient goes: the input's own node, the input itself
+    when it is a leaf that requires grad (the engine accumulates into it), or None.
+    A node never refers to its own output tensor, so graphs hold no reference cycles.
+    """
+
+    __slots__ = (
+        "edges",
+        "saved",
+        "versions",
+        "out",
+        "out_vc",
+        "kw",
+        "meta",
+        "freed",
+        "hooks",
+        "retain",
+        "__weakref__",
+    )
+    op: Op
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        return tuple((_as_function(e), 0) for e in self.edges)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return {}
+
+    def register_hook(self, fn: Callable[..., Any]) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's rule."""
+        return _add_hook(self, ("post", fn))
+
+    def register_prehook(self, fn: Callable[..., Any]) -> RemovableHandle:
+        """``fn(grad_outputs)`` runs before this node's rule and may replace them."""
+        return _add_hook(self, ("pre", fn))
+
+    def __call__(self, *grads: Tensor) -> tuple[Tensor | None, ...]:
+        return self.run(grads[0], mode.enabled, True)
+
+    def run(self, g: Tensor, create_graph: bool, retain: bool) -> tuple[Tensor | None, ...]:
+        """Apply this node's rule to the incoming gradient ``g``: one gradient per edge."""
+        if self.freed:
+            raise RuntimeError(SECOND_BACKWARD)
+        op = self.op
+        saved = self.saved
+        if saved is None:
+            saved = (None,) * len(self.edges)
+        elif self.versions is not None:
+            _check_versions(self, saved)
+        out = None
+        if op.save_out:
+            out = _unpack_out(self, create_graph)
+        kw = self.kw
+        grads: list[Tensor | None] = []
+        for vjp, edge, meta in zip(op.vjps, self.edges, self.meta):
+            if edge is None:
+                grads.append(None)
+                continue
+            gi = vjp(g, *saved, out, **kw) if kw else vjp(g, *saved, out)
+            if gi is not None:
+                arr = gi._data
+                if arr.shape != meta[0]:
+                    gi = sum_to_shape(gi, meta[0])
+                if arr.dtype != meta[1]:
+                    gi = gi.to(from_numpy_dtype(meta[1]))
+            grads.append(gi)
+        if not retain and (self.saved is not None or op.save_out):
+            self.saved = None
+            self.out = None
+            self.freed = True
+        return tuple(grads)
+
+
+def _add_hook(node: Node, entry: tuple[str, Callable[..., Any]]) -> RemovableHandle:
+    hooks = node.hooks
+    if hooks is None:
+        hooks = node.hooks = {}
+    handle = RemovableHandle(hooks)
+    hooks[handle._key] = entry
+    return handle
+
+
+def _check_versions(node: Node, saved: tuple[Any, ...]) -> None:
+    for x, v in zip(saved, node.versions):
+        if v is not None and x._vc[0] != v:
+            raise modified_error(x._data, x._node, x._vc[0], v)
+
+
+def modified_error(arr: Any, producer: Node | None, now: int, expected: int) -> RuntimeError:
+    """torch's error for a saved tensor changed in place before backward used it."""
+    where = (
+        f", which is output 0 of {producer.name().removesuffix('Backward0')}," if producer else ""
+    )
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [ndgrad.{legacy_type_name(arr.dtype)} {list(arr.shape)}]{where} "
+        f"is at version {now}; expected version {expected} instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "ndgrad.autograd.set_detect_anomaly(True)."
+    )
+
+
+def _unpack_out(node: Node, create_graph: bool) -> Tensor:
+    if node.out_vc[0] != 0:
+        raise modified_error(node.out, node, node.out_vc[0], 0)
+    if create_graph:
+        return make(node.out, node, True)
+    return make(node.out, None, False)
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf that requires grad."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple[()]:
+        return ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _as_function(edge: Any) -> Any:
+    if edge is None or isinstance(edge, Node):
+        return edge
+    return AccumulateGrad(edge)
+
+
+def retain_target(node: Node) -> Tensor | None:
+    """The tensor that asked, through retain_grad(), to keep this node's gradient."""
+    ref = node.retain
+    return ref() if ref is not None else None
+
+
+def set_retain(node: Node, t: Tensor) -> None:
+    node.retain = weakref.ref(t)
+
+
+from .._dtype import from_numpy_dtype  # noqa: E402
+from .._tensor import legacy_type_name, make  # noqa: E402
+from ..ops._util import sum_to_shape  # noqa: E402

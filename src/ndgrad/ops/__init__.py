@@ -1,0 +1,1 @@
+"""The op table: one entry per differentiable primitive, grouped by family."""

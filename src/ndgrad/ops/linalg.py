@@ -1,0 +1,128 @@
+"""Matrix products: matmul (1-D, 2-D, batched with broadcasting), mm, dot, mv."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ._registry import apply2, defop
+from .elementwise import promote
+
+
+def _mm_fwd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype is not b.dtype:
+        a, b = promote(a, b)
+    return a @ b
+
+
+def _matmul_grad_a(g: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    if b._data.ndim == 1:
+        return g.unsqueeze(-1) * b
+    if a._data.ndim == 1:
+        return (g.unsqueeze(-2) @ b.mT).squeeze(-2)
+    return g @ b.mT
+
+
+def _matmul_grad_b(g: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    if a._data.ndim == 1:
+        return a.unsqueeze(-1) * g.unsqueeze(-2)
+    if b._data.ndim == 1:
+        return (a.mT @ g.unsqueeze(-1)).squeeze(-1)
+    return a.mT @ g
+
+
+DOT = defop(
+    "DotBackward0",
+    _mm_fwd,
+    lambda g, a, b, out: g * b,
+    lambda g, a, b, out: g * a,
+    save_in=True,
+)
+MV = defop(
+    "MvBackward0",
+    _mm_fwd,
+    lambda g, a, b, out: g.unsqueeze(-1) * b,
+    lambda g, a, b, out: a.t() @ g,
+    save_in=True,
+)
+MM = defop(
+    "MmBackward0",
+    _mm_fwd,
+    lambda g, a, b, out: g @ b.t(),
+    lambda g, a, b, out: a.t() @ g,
+    save_in=True,
+)
+# The batched and broadcast cases in one node (torch records several); the engine sums
+# gradients over broadcast batch dims.
+MATMUL = defop(
+    "MatmulBackward0",
+    _mm_fwd,
+    lambda g, a, b, out: _matmul_grad_a(g, a, b),
+    lambda g, a, b, out: _matmul_grad_b(g, a, b),
+    save_in=True,
+)
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        bad = other if isinstance(input, Tensor) else input
+        raise TypeError(
+            f"matmul(): argument 'other' (position 2) must be Tensor, not {type(bad).__name__}"
+        )
+    a, b = input._data.shape, other._data.shape
+    na, nb = len(a), len(b)
+    if na == 0 or nb == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
+        )
+    if na == 1 and nb == 1:
+        if a != b:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a[0]}] and src [{b[0]}] to have "
+                f"the same number of elements, but got {a[0]} and {b[0]} elements respectively"
+            )
+        return apply2(DOT, input, other)
+    if na == 2 and nb == 1:
+        if a[1] != b[0]:
+            raise RuntimeError(
+                f"size mismatch, got input ({a[0]}), mat ({_dims(a)}), vec ({b[0]})"
+            )
+        return apply2(MV, input, other)
+    if na <= 2 and nb == 2:
+        k = a[-1]
+        if k != b[0]:
+            rows = a[0] if na == 2 else 1
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
+            )
+        return apply2(MM if na == 2 else MATMUL, input, other)
+    ka = a[-1]
+    kb = b[-2] if nb > 1 else b[0]
+    if ka != kb:
+        if nb == 1:
+            raise RuntimeError(
+                f"size mismatch, got input ({a[-2]}), mat ({a[-2]}x{ka}), vec ({kb})"
+            )
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{b[0] if nb == 3 else a[0]}, {ka}] but got: [{b[0]}, {kb}]."
+        )
+    try:
+        return apply2(MATMUL, input, other)
+    except ValueError:
+        from ._util import broadcast_error
+
+        raise broadcast_error(a[:-2], b[:-2]) from None
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    a, b = input._data.shape, mat2._data.shape
+    if len(a) != 2:
+        raise RuntimeError("self must be a matrix")
+    if len(b) != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2)
