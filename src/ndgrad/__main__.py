@@ -1,0 +1,44 @@
+"""``python -m ndgrad tour|bench``: the lesson walk-through, and the benchmark suite."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+USAGE = """usage: python -m ndgrad COMMAND
+
+commands:
+  tour     run the autograd lesson step by step, checking each result against the maths
+  bench    run the benchmark suite (needs a source checkout: bench/run.py)
+"""
+
+
+def _bench(argv: list[str]) -> int:
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "bench" / "run.py").exists():
+        print("bench needs a source checkout of ndgrad (bench/run.py not found)", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(root))
+    from bench.run import main
+
+    return main(argv) or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "tour":
+        from .tour import main as tour
+
+        return tour()
+    if command == "bench":
+        return _bench(rest)
+    print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
