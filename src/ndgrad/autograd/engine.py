@@ -64,50 +64,61 @@ def _needed(roots: Sequence[Any], targets: set[Any]) -> set[Any]:
     return needed
 
 
-def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
+def _as_tensor(g: Any) -> Tensor:
+    return g if isinstance(g, Tensor) else make(g)
+
+
+def _hooked(hooks: dict[int, Any], g: Any) -> Any:
+    """Run tensor hooks (they see Tensors); a hook's return value replaces the gradient."""
+    for hook in tuple(hooks.values()):
+        res = hook(_as_tensor(g))
+        if res is not None:
+            g = res if isinstance(g, Tensor) else res._data
+    return g
+
+
+def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
     hooks = getattr(leaf, "_hooks", None)
     if hooks:
-        for hook in tuple(hooks.values()):
-            res = hook(g)
-            if res is not None:
-                g = res
+        g = _hooked(hooks, g)
     old = getattr(leaf, "_grad", None)
-    if old is None:
-        if create_graph:
-            leaf._grad = g
-        else:
-            # A fresh, contiguous copy: g may alias the caller's gradient or a saved value.
-            leaf._grad = make(np.array(g._data, dtype=leaf._data.dtype, order="C"))
-    elif create_graph or old._rg:
-        leaf._grad = old + g
-    else:
+    if create_graph:
+        leaf._grad = g if old is None else old + g
+    elif old is None:
+        # A fresh, contiguous copy: g may alias the caller's gradient or a saved value.
+        leaf._grad = make(np.array(g, dtype=leaf._data.dtype, order="C"))
+    elif old._rg:
+        leaf._grad = old + make(g)
+    elif sys.getrefcount(old) <= 3:
         # In place while nobody else holds the old .grad, else out of place, as torch does.
-        if sys.getrefcount(old) <= 3:
-            np.add(old._data, g._data, out=old._data, casting="unsafe")
-            old._vc[0] += 1
-        else:
-            leaf._grad = make((old._data + g._data).astype(leaf._data.dtype, copy=False))
+        np.add(old._data, g, out=old._data, casting="unsafe")
+        old._vc[0] += 1
+    else:
+        leaf._grad = make((old._data + g).astype(leaf._data.dtype, copy=False))
     post = getattr(leaf, "_post_hooks", None)
     if post:
         for hook in tuple(post.values()):
             hook(leaf)
 
 
-def _run_prehooks(node: Node, g: Tensor) -> Tensor:
+def _run_prehooks(node: Node, g: Any) -> Any:
     for kind, fn in tuple(node.hooks.values()):
         if kind == "pre":
-            res = fn(g)
+            res = fn(_as_tensor(g))
             if res is not None:
-                g = res if isinstance(res, Tensor) else res[0]
+                res = res if isinstance(res, Tensor) else res[0]
+                g = res if isinstance(g, Tensor) else res._data
     return g
 
 
-def _run_posthooks(node: Node, grads: tuple[Any, ...], g: Tensor) -> tuple[Any, ...]:
+def _run_posthooks(node: Node, grads: tuple[Any, ...], g: Any) -> tuple[Any, ...]:
     for kind, fn in tuple(node.hooks.values()):
         if kind == "post":
-            res = fn(grads, (g,))
+            wrapped = tuple(None if x is None else _as_tensor(x) for x in grads)
+            res = fn(wrapped, (_as_tensor(g),))
             if res is not None:
-                grads = tuple(res)
+                tensors = isinstance(g, Tensor)
+                grads = tuple(x if x is None or tensors else x._data for x in res)
     return grads
 
 
@@ -133,7 +144,9 @@ def run_backward(
     deps = _dependencies(edges)
     captured: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
 
-    pending: dict[Any, Tensor] = {}
+    pending: dict[Any, Any] = {}
+    if not create_graph:
+        grads = [g._data for g in grads]
     for e, g in zip(edges, grads):
         pending[e] = pending[e] + g if e in pending else g
     ready = [e for e in dict.fromkeys(edges) if deps.get(e, 0) == 0]
@@ -144,14 +157,15 @@ def run_backward(
         while ready:
             node = ready.pop()
             g = pending.pop(node, None)
-            if g is not None and node in targets:
+            if targets and g is not None and node in targets:
                 _capture(captured, inputs, targets, node, g)
             if not isinstance(node, Node):
                 if g is not None and accumulate and (inputs is None or node in targets):
                     _accumulate(node, g, create_graph)
                 continue
-            grads_in: tuple[Any, ...] = ()
-            if g is not None and (needed is None or node in needed):
+            if g is None or (needed is not None and node not in needed):
+                grads_in = node.op.blank
+            else:
                 if node.hooks:
                     g = _run_prehooks(node, g)
                 if node.retain is not None:
@@ -159,19 +173,20 @@ def run_backward(
                 grads_in = node.run(g, create_graph, retain_graph)
                 if node.hooks:
                     grads_in = _run_posthooks(node, grads_in, g)
-            for i, e in enumerate(node.edges):
+            for e, gi in zip(node.edges, grads_in):
                 if e is None:
                     continue
-                gi = grads_in[i] if grads_in else None
                 if gi is not None:
-                    pending[e] = pending[e] + gi if e in pending else gi
+                    prev = pending.get(e)
+                    pending[e] = gi if prev is None else prev + gi
                 d = deps[e] - 1
-                deps[e] = d
-                if d == 0:
+                if d:
+                    deps[e] = d
+                else:
                     ready.append(e)
     finally:
         mode.enabled = prev_mode
-    return captured
+    return [None if g is None else _as_tensor(g) for g in captured]
 
 
 def _capture(
@@ -187,12 +202,10 @@ def _capture(
             captured[i] = g
 
 
-def _retain(node: Node, g: Tensor) -> None:
+def _retain(node: Node, g: Any) -> None:
     t = retain_target(node)
     if t is None:
         return
+    g = g if isinstance(g, Tensor) else make(np.array(g, order="C"))
     old = getattr(t, "_grad", None)
-    if old is None:
-        t._grad = make(np.array(g._data, order="C")) if not g._rg else g
-    else:
-        t._grad = old + g
+    t._grad = g if old is None else old + g

@@ -6,13 +6,14 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .grad_mode import mode
+import numpy as np
 
 if TYPE_CHECKING:
-    from .._tensor import Tensor
     from ..ops._registry import Op
 
 __all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
+
+_ndarray = np.ndarray
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -56,6 +57,7 @@ class Node:
     __slots__ = (
         "edges",
         "saved",
+        "raw",
         "versions",
         "out",
         "out_vc",
@@ -91,40 +93,76 @@ class Node:
         return _add_hook(self, ("pre", fn))
 
     def __call__(self, *grads: Tensor) -> tuple[Tensor | None, ...]:
-        return self.run(grads[0], mode.enabled, True)
+        return tuple(self.run(grads[0], True, True))
 
-    def run(self, g: Tensor, create_graph: bool, retain: bool) -> tuple[Tensor | None, ...]:
-        """Apply this node's rule to the incoming gradient ``g``: one gradient per edge."""
+    def run(self, g: Any, create_graph: bool, retain: bool) -> list[Any]:
+        """Apply this node's rule to the incoming gradient ``g``: one gradient per edge.
+
+        Gradients are Tensors when ``create_graph`` (the rules then record a graph of their
+        own), and plain arrays otherwise.
+        """
         if self.freed:
             raise RuntimeError(SECOND_BACKWARD)
         op = self.op
         saved = self.saved
         if saved is None:
-            saved = (None,) * len(self.edges)
-        elif self.versions is not None:
-            _check_versions(self, saved)
+            args = op.blank
+        else:
+            for vc, v in self.versions:
+                if vc[0] != v:
+                    raise self._modified(vc)
+            args = saved if create_graph else self.raw
         out = None
         if op.save_out:
-            out = _unpack_out(self, create_graph)
+            out = self.out
+            if self.out_vc[0]:
+                raise modified_error(out, self, self.out_vc[0], 0)
+            if create_graph:
+                # The output as a function of this node, so its use in the rule is differentiated.
+                out = make(out, self, True)
         kw = self.kw
-        grads: list[Tensor | None] = []
+        grads: list[Any] = []
         for vjp, edge, meta in zip(op.vjps, self.edges, self.meta):
             if edge is None:
                 grads.append(None)
                 continue
-            gi = vjp(g, *saved, out, **kw) if kw else vjp(g, *saved, out)
-            if gi is not None:
-                arr = gi._data
-                if arr.shape != meta[0]:
-                    gi = sum_to_shape(gi, meta[0])
-                if arr.dtype != meta[1]:
-                    gi = gi.to(from_numpy_dtype(meta[1]))
+            gi = vjp(g, *args, out, **kw) if kw else vjp(g, *args, out)
+            if create_graph:
+                if gi is not None and (gi._data.shape != meta[0] or gi._data.dtype is not meta[1]):
+                    gi = _conform_tensor(gi, meta)
+            elif type(gi) is not _ndarray or gi.shape != meta[0] or gi.dtype is not meta[1]:
+                gi = _conform_array(gi, meta)
             grads.append(gi)
-        if not retain and (self.saved is not None or op.save_out):
-            self.saved = None
+        if not retain and (saved is not None or op.save_out):
+            self.saved = self.raw = None
             self.out = None
             self.freed = True
-        return tuple(grads)
+        return grads
+
+    def _modified(self, vc: list[int]) -> RuntimeError:
+        x = next(a for a in self.saved if isinstance(a, Tensor) and a._vc is vc)
+        v = next(v for c, v in self.versions if c is vc)
+        return modified_error(x._data, x._node, vc[0], v)
+
+
+def _conform_tensor(gi: Tensor, meta: tuple[Any, Any]) -> Tensor:
+    """The engine's chores for one edge: sum a broadcast gradient back, restore the dtype."""
+    if gi._data.shape != meta[0]:
+        gi = sum_to_shape(gi, meta[0])
+    if gi._data.dtype is not meta[1]:
+        gi = gi.to(from_numpy_dtype(meta[1]))
+    return gi
+
+
+def _conform_array(gi: Any, meta: tuple[Any, Any]) -> Any:
+    if gi is None:
+        return None
+    gi = np.asarray(gi)
+    if gi.shape != meta[0]:
+        gi = np.asarray(sum_to_shape(gi, meta[0]))
+    if gi.dtype is not meta[1]:
+        gi = gi.astype(meta[1])
+    return gi
 
 
 def _add_hook(node: Node, entry: tuple[str, Callable[..., Any]]) -> RemovableHandle:
@@ -134,12 +172,6 @@ def _add_hook(node: Node, entry: tuple[str, Callable[..., Any]]) -> RemovableHan
     handle = RemovableHandle(hooks)
     hooks[handle._key] = entry
     return handle
-
-
-def _check_versions(node: Node, saved: tuple[Any, ...]) -> None:
-    for x, v in zip(saved, node.versions):
-        if v is not None and x._vc[0] != v:
-            raise modified_error(x._data, x._node, x._vc[0], v)
 
 
 def modified_error(arr: Any, producer: Node | None, now: int, expected: int) -> RuntimeError:
@@ -154,14 +186,6 @@ def modified_error(arr: Any, producer: Node | None, now: int, expected: int) -> 
         "detection to find the operation that failed to compute its gradient, with "
         "ndgrad.autograd.set_detect_anomaly(True)."
     )
-
-
-def _unpack_out(node: Node, create_graph: bool) -> Tensor:
-    if node.out_vc[0] != 0:
-        raise modified_error(node.out, node, node.out_vc[0], 0)
-    if create_graph:
-        return make(node.out, node, True)
-    return make(node.out, None, False)
 
 
 class AccumulateGrad:
@@ -200,5 +224,5 @@ def set_retain(node: Node, t: Tensor) -> None:
 
 
 from .._dtype import from_numpy_dtype  # noqa: E402
-from .._tensor import legacy_type_name, make  # noqa: E402
-from ..ops._util import sum_to_shape  # noqa: E402
+from .._tensor import Tensor, legacy_type_name, make  # noqa: E402
+from ..ops._math import sum_to_shape  # noqa: E402

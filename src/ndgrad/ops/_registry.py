@@ -23,7 +23,7 @@ OPS: dict[str, Op] = {}
 class Op:
     """One primitive: a NumPy forward and one VJP rule per input, side by side."""
 
-    __slots__ = ("name", "fwd", "vjps", "save_in", "save_out", "node_cls")
+    __slots__ = ("name", "fwd", "vjps", "save_in", "save_out", "node_cls", "blank")
 
     def __init__(
         self,
@@ -38,6 +38,7 @@ class Op:
         self.vjps = vjps
         self.save_in = save_in
         self.save_out = save_out
+        self.blank = (None,) * len(vjps)
         self.node_cls = type(name, (Node,), {"__slots__": (), "op": self})
 
     def __repr__(self) -> str:
@@ -84,7 +85,8 @@ def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | N
     node.retain = None
     if op.save_in:
         node.saved = args
-        node.versions = tuple(a._vc[0] if isinstance(a, Tensor) else None for a in args)
+        node.raw = tuple(a._data if isinstance(a, Tensor) else a for a in args)
+        node.versions = tuple((a._vc, a._vc[0]) for a in args if isinstance(a, Tensor))
     else:
         node.saved = None
         node.versions = None
@@ -132,7 +134,8 @@ def _record1(op: Op, out: _ndarray, x: Tensor, kw: dict[str, Any] | None) -> Ten
     node.retain = None
     if op.save_in:
         node.saved = (x,)
-        node.versions = (x._vc[0],)
+        node.raw = (x._data,)
+        node.versions = ((x._vc, x._vc[0]),)
     else:
         node.saved = None
         node.versions = None
@@ -154,5 +157,48 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
     if type(out) is not _ndarray:
         out = _asarray(out)
     if mode.enabled and ((ta and a._rg) or (tb and b._rg)):
-        return _record(op, out, (a, b), None)
+        return _record2(op, out, a, ta, b, tb)
     return make(out, None, False)
+
+
+def _record2(op: Op, out: _ndarray, a: Any, ta: bool, b: Any, tb: bool) -> Tensor:
+    t = make(out, None, True)
+    node = op.node_cls()
+    if ta:
+        ea = (a._node or a) if a._rg else None
+        ma = (a._data.shape, a._data.dtype)
+    else:
+        ea = ma = None
+    if tb:
+        eb = (b._node or b) if b._rg else None
+        mb = (b._data.shape, b._data.dtype)
+    else:
+        eb = mb = None
+    node.edges = (ea, eb)
+    node.meta = (ma, mb)
+    node.kw = None
+    node.freed = False
+    node.hooks = None
+    node.retain = None
+    if op.save_in:
+        node.saved = (a, b)
+        if ta and tb:
+            node.raw = (a._data, b._data)
+            node.versions = ((a._vc, a._vc[0]), (b._vc, b._vc[0]))
+        elif ta:
+            node.raw = (a._data, b)
+            node.versions = ((a._vc, a._vc[0]),)
+        else:
+            node.raw = (a, b._data)
+            node.versions = ((b._vc, b._vc[0]),)
+    else:
+        node.saved = None
+        node.versions = None
+    if op.save_out:
+        node.out = out
+        node.out_vc = t._vc
+    else:
+        node.out = None
+        node.out_vc = None
+    t._node = node
+    return t

@@ -2,29 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .._tensor import Tensor
-
-__all__ = ["sum_to_shape", "norm_dim", "norm_dims", "broadcast_error"]
-
-
-def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum a broadcast gradient back down to an input's ``shape``."""
-    from .reduction import sum as _sum
-
-    lead = g._data.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and g._data.shape[lead + i] != 1
-    )
-    if axes:
-        g = _sum(g, axes, False)
-    if g._data.shape != shape:
-        from .shape import reshape
-
-        g = reshape(g, shape)
-    return g
+__all__ = ["norm_dim", "norm_dims", "broadcast_error"]
 
 
 def norm_dim(dim: Any, ndim: int) -> int:

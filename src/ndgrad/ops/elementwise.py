@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, make
+from . import _math as m
 from ._registry import apply, apply1, apply2, defop
 from ._util import broadcast_error
 
@@ -55,9 +56,17 @@ def _with_number(arr: np.ndarray, num: Any) -> np.ndarray:
     return arr if kind == "c" else arr.astype(D.default_complex().np)
 
 
+# Array kinds that NumPy already combines with a Python number the way torch does.
+_SAME_AS_TORCH = {float: "fc", int: "iufc"}
+
+
 def _binary(uf: Callable[..., Any]) -> Callable[[Any, Any], Any]:
     def fwd(a: Any, b: Any) -> Any:
-        if type(a) is not _nd or type(b) is not _nd or a.dtype is not b.dtype:
+        if type(a) is not _nd or (
+            a.dtype is not b.dtype
+            if type(b) is _nd
+            else a.dtype.kind not in _SAME_AS_TORCH.get(type(b), "")
+        ):
             a, b = promote(a, b)
         try:
             return uf(a, b)
@@ -77,11 +86,6 @@ def _true_divide(a: Any, b: Any) -> Any:
         return np.true_divide(a, b)
     except ValueError:
         raise broadcast_error(np.shape(a), np.shape(b)) from None
-
-
-def _mask(t: Tensor, keep: np.ndarray) -> Tensor:
-    """A constant 0/1 tensor in ``t``'s dtype: the derivative of a piecewise op."""
-    return make(keep.astype(t._data.dtype))
 
 
 # --------------------------------------------------------------------- the table
@@ -117,7 +121,7 @@ POW = defop(
 POW_TT = defop(
     "PowBackward1",
     _binary(np.power),
-    lambda g, x, y, out: where(y._data == 0, 0.0, g * y * x ** (y - 1)),
+    lambda g, x, y, out: m.where(m.data(y) == 0, 0.0, g * y * x ** (y - 1)),
     lambda g, x, y, out: g * out * _safe_log(x, y),
     save_in=True,
     save_out=True,
@@ -131,8 +135,8 @@ RPOW = defop(
 )
 EXP = defop("ExpBackward0", np.exp, lambda g, x, out: g * out, save_out=True)
 LOG = defop("LogBackward0", np.log, lambda g, x, out: g / x, save_in=True)
-SIN = defop("SinBackward0", np.sin, lambda g, x, out: g * x.cos(), save_in=True)
-COS = defop("CosBackward0", np.cos, lambda g, x, out: -g * x.sin(), save_in=True)
+SIN = defop("SinBackward0", np.sin, lambda g, x, out: g * m.call(COS, x), save_in=True)
+COS = defop("CosBackward0", np.cos, lambda g, x, out: -g * m.call(SIN, x), save_in=True)
 TANH = defop("TanhBackward0", np.tanh, lambda g, x, out: g * (1 - out * out), save_out=True)
 # exp(-log(1 + exp(-x))) never overflows, unlike 1 / (1 + exp(-x)) for very negative x.
 SIGMOID = defop(
@@ -144,34 +148,34 @@ SIGMOID = defop(
 RELU = defop(
     "ReluBackward0",
     lambda x: np.maximum(x, 0),
-    lambda g, x, out: g * _mask(out, out._data > 0),
+    lambda g, x, out: g * (out > 0),
     save_out=True,
 )
 SIGN = defop("SignBackward0", np.sign, lambda g, x, out: g * 0)
 # torch's subgradient of |x| at 0 is 0, which sign() gives.
-ABS = defop("AbsBackward0", np.abs, lambda g, x, out: g * x.sign(), save_in=True)
+ABS = defop("AbsBackward0", np.abs, lambda g, x, out: g * m.call(SIGN, x), save_in=True)
 SQRT = defop("SqrtBackward0", np.sqrt, lambda g, x, out: g / (2 * out), save_out=True)
 # The gradient passes where min <= x <= max, boundaries included, as in torch.
 WHERE = defop(
     "WhereBackward0",
     lambda x, y, cond: np.where(cond, *promote(x, y)),
-    lambda g, x, y, out, cond: where(cond, g, 0.0),
-    lambda g, x, y, out, cond: where(cond, 0.0, g),
+    lambda g, x, y, out, cond: m.where(cond, g, 0.0),
+    lambda g, x, y, out, cond: m.where(cond, 0.0, g),
 )
 CLAMP = defop(
     "ClampBackward1",
     lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
-    lambda g, x, out, lo, hi: g * _mask(x, _inside(x._data, lo, hi)),
+    lambda g, x, out, lo, hi: g * m.const(g, _inside(m.data(x), lo, hi)),
     save_in=True,
 )
 
 
-def _safe_log(x: Tensor, y: Tensor) -> Tensor:
+def _safe_log(x: Any, y: Any) -> Any:
     # d(x**y)/dy = x**y * log(x); torch takes it as 0 where x == 0 and y >= 0.
-    zero = (x._data == 0) & (y._data >= 0)
-    if not zero.any():
-        return x.log()
-    return where(zero, 1.0, x).log()
+    zero = (m.data(x) == 0) & (m.data(y) >= 0)
+    if zero.any():
+        x = m.where(zero, 1.0, x)
+    return m.call(LOG, x)
 
 
 def _inside(x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:

@@ -14,6 +14,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _leaf_inplace_check, make
 from ..autograd.grad_mode import mode
+from . import _math as m
 from ._registry import _record, apply1, defop
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -44,8 +45,8 @@ def _scatter(g: np.ndarray, region: Any, shape: tuple[int, ...], basic: bool) ->
     return z
 
 
-def _take_vjp(g: Tensor, x: Any, out: Any, region: Any, shape: Any, basic: bool) -> Tensor:
-    return apply1(SCATTER, g, {"region": region, "shape": shape, "basic": basic})
+def _take_vjp(g: Any, x: Any, out: Any, region: Any, shape: Any, basic: bool) -> Any:
+    return m.call(SCATTER, g, region=region, shape=shape, basic=basic)
 
 
 SELECT = defop("SelectBackward0", _take, _take_vjp)
@@ -62,19 +63,19 @@ SCATTER = defop(
 ZERO_AT = defop(
     "CopySlicesMaskBackward0",
     _put_zero,
-    lambda g, x, out, region: apply1(ZERO_AT, g, {"region": region}),
+    lambda g, x, out, region: m.call(ZERO_AT, g, region=region),
 )
 # t[region] = value: the old t's gradient is g zeroed on region, value's is g[region].
 COPY_SLICES = defop(
     "CopySlices",
     None,
-    lambda g, x, v, out, region, basic: apply1(ZERO_AT, g, {"region": region}),
-    lambda g, x, v, out, region, basic: _read(g, region, g._data.shape, basic),
+    lambda g, x, v, out, region, basic: m.call(ZERO_AT, g, region=region),
+    lambda g, x, v, out, region, basic: _read(g, region, np.shape(m.data(g)), basic),
 )
 
 
-def _read(g: Tensor, region: Any, shape: Any, basic: bool) -> Tensor:
-    return apply1(AS_VIEW, g, {"region": region, "shape": shape, "basic": basic})
+def _read(g: Any, region: Any, shape: Any, basic: bool) -> Any:
+    return m.call(AS_VIEW, g, region=region, shape=shape, basic=basic)
 
 
 def _convert_index(index: Any) -> tuple[Any, bool]:

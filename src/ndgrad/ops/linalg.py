@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._tensor import Tensor
+from . import _math as m
 from ._registry import apply2, defop
 from .elementwise import promote
 
@@ -15,20 +18,20 @@ def _mm_fwd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a @ b
 
 
-def _matmul_grad_a(g: Tensor, a: Tensor, b: Tensor) -> Tensor:
-    if b._data.ndim == 1:
-        return g.unsqueeze(-1) * b
-    if a._data.ndim == 1:
-        return (g.unsqueeze(-2) @ b.mT).squeeze(-2)
-    return g @ b.mT
+def _matmul_grad_a(g: Any, a: Any, b: Any) -> Any:
+    if b.ndim == 1:
+        return m.unsqueeze(g, -1) * b
+    if a.ndim == 1:
+        return m.squeeze(m.unsqueeze(g, -2) @ m.mT(b), -2)
+    return g @ m.mT(b)
 
 
-def _matmul_grad_b(g: Tensor, a: Tensor, b: Tensor) -> Tensor:
-    if a._data.ndim == 1:
-        return a.unsqueeze(-1) * g.unsqueeze(-2)
-    if b._data.ndim == 1:
-        return (a.mT @ g.unsqueeze(-1)).squeeze(-1)
-    return a.mT @ g
+def _matmul_grad_b(g: Any, a: Any, b: Any) -> Any:
+    if a.ndim == 1:
+        return m.unsqueeze(a, -1) * m.unsqueeze(g, -2)
+    if b.ndim == 1:
+        return m.squeeze(m.mT(a) @ m.unsqueeze(g, -1), -1)
+    return m.mT(a) @ g
 
 
 DOT = defop(
@@ -41,15 +44,15 @@ DOT = defop(
 MV = defop(
     "MvBackward0",
     _mm_fwd,
-    lambda g, a, b, out: g.unsqueeze(-1) * b,
-    lambda g, a, b, out: a.t() @ g,
+    lambda g, a, b, out: m.unsqueeze(g, -1) * b,
+    lambda g, a, b, out: m.t(a) @ g,
     save_in=True,
 )
 MM = defop(
     "MmBackward0",
     _mm_fwd,
-    lambda g, a, b, out: g @ b.t(),
-    lambda g, a, b, out: a.t() @ g,
+    lambda g, a, b, out: g @ m.t(b),
+    lambda g, a, b, out: m.t(a) @ g,
     save_in=True,
 )
 # The batched and broadcast cases in one node (torch records several); the engine sums

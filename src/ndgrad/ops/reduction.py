@@ -8,20 +8,19 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from . import _math as m
 from ._registry import apply1, defop
 from ._util import norm_dims
 
 
-def _expand_back(
-    g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool
-) -> Tensor:
+def _expand_back(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> Any:
     """Broadcast a reduced gradient back over the axes that were reduced."""
     if not keepdim and axes:
         kept = list(shape)
         for a in axes:
             kept[a] = 1
-        g = g.reshape(tuple(kept))
-    return g.expand(shape)
+        g = m.reshape(g, tuple(kept))
+    return m.expand(g, shape)
 
 
 def _sum_fwd(x: np.ndarray, axes: Any, keepdim: bool, shape: Any, dtype: Any) -> Any:
@@ -42,7 +41,7 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
 SUM = defop(
     "SumBackward0",
     _sum_fwd,
-    lambda g, x, out, axes, keepdim, shape, dtype: g.expand(shape),
+    lambda g, x, out, axes, keepdim, shape, dtype: m.expand(g, shape),
 )
 SUM_DIM = defop(
     "SumBackward1",
@@ -52,7 +51,7 @@ SUM_DIM = defop(
 MEAN = defop(
     "MeanBackward0",
     _mean_fwd,
-    lambda g, x, out, axes, keepdim, shape: g.expand(shape) / _count(shape, axes),
+    lambda g, x, out, axes, keepdim, shape: m.expand(g, shape) / _count(shape, axes),
 )
 MEAN_DIM = defop(
     "MeanBackward1",

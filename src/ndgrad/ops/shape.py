@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, make
+from . import _math as m
 from ._registry import apply1, defop
 from ._util import norm_dim, norm_dims
 
@@ -62,37 +63,37 @@ def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(inv)
 
 
-VIEW = defop("ViewBackward0", _view_fwd, lambda g, x, out, shape, in_shape: g.reshape(in_shape))
+VIEW = defop("ViewBackward0", _view_fwd, lambda g, x, out, shape, in_shape: m.reshape(g, in_shape))
 RESHAPE_COPY = defop(
     "UnsafeViewBackward0",
     lambda x, shape, in_shape: x.reshape(shape),
-    lambda g, x, out, shape, in_shape: g.reshape(in_shape),
+    lambda g, x, out, shape, in_shape: m.reshape(g, in_shape),
 )
 TRANSPOSE = defop(
     "TransposeBackward0",
     lambda x, d0, d1: x.swapaxes(d0, d1),
-    lambda g, x, out, d0, d1: g.transpose(d0, d1),
+    lambda g, x, out, d0, d1: m.transpose(g, d0, d1),
 )
-T = defop("TBackward0", lambda x: x.T, lambda g, x, out: g.t())
+T = defop("TBackward0", lambda x: x.T, lambda g, x, out: m.t(g))
 PERMUTE = defop(
     "PermuteBackward0",
     lambda x, dims: x.transpose(dims),
-    lambda g, x, out, dims: g.permute(_inverse(dims)),
+    lambda g, x, out, dims: m.call(PERMUTE, g, dims=_inverse(dims)),
 )
 UNSQUEEZE = defop(
     "UnsqueezeBackward0",
     lambda x, dim: np.expand_dims(x, dim),
-    lambda g, x, out, dim: g.squeeze(dim),
+    lambda g, x, out, dim: m.squeeze(g, dim),
 )
 SQUEEZE = defop(
     "SqueezeBackward0",
     lambda x, axes, in_shape: np.squeeze(x, axes),
-    lambda g, x, out, axes, in_shape: g.reshape(in_shape),
+    lambda g, x, out, axes, in_shape: m.reshape(g, in_shape),
 )
 SQUEEZE_DIM = defop(
     "SqueezeBackward1",
     lambda x, axes, in_shape: np.squeeze(x, axes),
-    lambda g, x, out, axes, in_shape: g.reshape(in_shape),
+    lambda g, x, out, axes, in_shape: m.reshape(g, in_shape),
 )
 # The engine sums the gradient back down to the input's shape.
 EXPAND = defop(
