@@ -354,7 +354,7 @@ def legacy_new(cls: type, dtype: D.dtype, args: tuple[Any, ...], kwargs: dict[st
     t._data = arr
     t._node = None
     t._rg = False
-    t._vc = [0]
+    t._vc = None
     return t
 
 

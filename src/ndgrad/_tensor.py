@@ -10,7 +10,7 @@ import numpy as np
 from . import _dtype as D
 from ._device import cpu, device
 
-__all__ = ["Tensor", "Size", "make", "legacy_type_name"]
+__all__ = ["Tensor", "Size", "make", "legacy_type_name", "version_counter"]
 
 _ndarray = np.ndarray
 _new = object.__new__
@@ -36,8 +36,16 @@ def make(data: _ndarray, node: Any = None, rg: bool = False) -> Tensor:
     t._data = data
     t._node = node
     t._rg = rg
-    t._vc = [0]
+    t._vc = None
     return t
+
+
+def version_counter(t: Tensor) -> list[int]:
+    """The in-place version counter ``t`` shares with its views, made on first need."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    return vc
 
 
 def legacy_type_name(np_dtype: np.dtype) -> str:
@@ -157,7 +165,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._vc[0]
+        return 0 if self._vc is None else self._vc[0]
 
     @property
     def shape(self) -> Size:
@@ -331,7 +339,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         t = make(self._data, None, False)
-        t._vc = self._vc
+        t._vc = version_counter(self)
         return t
 
     def detach_(self) -> Tensor:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor, make
+from .._tensor import Tensor, make, version_counter
 from .grad_mode import mode
 from .graph import Node, retain_target
 
@@ -92,7 +92,7 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
     elif sys.getrefcount(old) <= 3:
         # In place while nobody else holds the old .grad, else out of place, as torch does.
         np.add(old._data, g, out=old._data, casting="unsafe")
-        old._vc[0] += 1
+        version_counter(old)[0] += 1
     else:
         leaf._grad = make((old._data + g).astype(leaf._data.dtype, copy=False))
     post = getattr(leaf, "_post_hooks", None)

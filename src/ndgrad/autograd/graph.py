@@ -108,9 +108,9 @@ class Node:
         if saved is None:
             args = op.blank
         else:
-            for vc, v in self.versions:
-                if vc[0] != v:
-                    raise self._modified(vc)
+            for x, v in zip(saved, self.versions):
+                if v is not None and x._vc is not None and x._vc[0] != v:
+                    raise modified_error(x._data, x._node, x._vc[0], v)
             args = saved if create_graph else self.raw
         out = None
         if op.save_out:
@@ -128,9 +128,9 @@ class Node:
                 continue
             gi = vjp(g, *args, out, **kw) if kw else vjp(g, *args, out)
             if create_graph:
-                if gi is not None and (gi._data.shape != meta[0] or gi._data.dtype is not meta[1]):
+                if meta is not None and gi is not None:
                     gi = _conform_tensor(gi, meta)
-            elif type(gi) is not _ndarray or gi.shape != meta[0] or gi.dtype is not meta[1]:
+            elif type(gi) is not _ndarray or meta is not None:
                 gi = _conform_array(gi, meta)
             grads.append(gi)
         if not retain and (saved is not None or op.save_out):
@@ -138,11 +138,6 @@ class Node:
             self.out = None
             self.freed = True
         return grads
-
-    def _modified(self, vc: list[int]) -> RuntimeError:
-        x = next(a for a in self.saved if isinstance(a, Tensor) and a._vc is vc)
-        v = next(v for c, v in self.versions if c is vc)
-        return modified_error(x._data, x._node, vc[0], v)
 
 
 def _conform_tensor(gi: Tensor, meta: tuple[Any, Any]) -> Tensor:
@@ -154,10 +149,12 @@ def _conform_tensor(gi: Tensor, meta: tuple[Any, Any]) -> Tensor:
     return gi
 
 
-def _conform_array(gi: Any, meta: tuple[Any, Any]) -> Any:
+def _conform_array(gi: Any, meta: tuple[Any, Any] | None) -> Any:
     if gi is None:
         return None
     gi = np.asarray(gi)
+    if meta is None:
+        return gi
     if gi.shape != meta[0]:
         gi = np.asarray(sum_to_shape(gi, meta[0]))
     if gi.dtype is not meta[1]:

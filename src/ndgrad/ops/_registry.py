@@ -59,6 +59,20 @@ def defop(
     return op
 
 
+def _version(t: Tensor) -> int:
+    vc = t._vc
+    return 0 if vc is None else vc[0]
+
+
+def _meta(x: _ndarray, out: _ndarray) -> tuple[Any, Any] | None:
+    """What the engine needs to conform an input's gradient: None when it matches ``out``."""
+    shape = x.shape
+    dtype = x.dtype
+    if shape == out.shape and dtype is out.dtype:
+        return None
+    return (shape, dtype)
+
+
 def _edge(x: Tensor) -> Any:
     node = x._node
     return node if node is not None else x
@@ -71,7 +85,7 @@ def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | N
     for a in args:
         if isinstance(a, Tensor):
             edges.append(_edge(a) if a._rg else None)
-            meta.append((a._data.shape, a._data.dtype))
+            meta.append(_meta(a._data, out))
         else:
             edges.append(None)
             meta.append(None)
@@ -86,13 +100,13 @@ def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | N
     if op.save_in:
         node.saved = args
         node.raw = tuple(a._data if isinstance(a, Tensor) else a for a in args)
-        node.versions = tuple((a._vc, a._vc[0]) for a in args if isinstance(a, Tensor))
+        node.versions = tuple(_version(a) if isinstance(a, Tensor) else None for a in args)
     else:
         node.saved = None
         node.versions = None
     if op.save_out:
         node.out = out
-        node.out_vc = t._vc
+        node.out_vc = t._vc = [0]
     else:
         node.out = None
         node.out_vc = None
@@ -127,7 +141,7 @@ def _record1(op: Op, out: _ndarray, x: Tensor, kw: dict[str, Any] | None) -> Ten
     t = make(out, None, True)
     node = op.node_cls()
     node.edges = (_edge(x),)
-    node.meta = ((x._data.shape, x._data.dtype),)
+    node.meta = (_meta(x._data, out),)
     node.kw = kw
     node.freed = False
     node.hooks = None
@@ -135,13 +149,13 @@ def _record1(op: Op, out: _ndarray, x: Tensor, kw: dict[str, Any] | None) -> Ten
     if op.save_in:
         node.saved = (x,)
         node.raw = (x._data,)
-        node.versions = ((x._vc, x._vc[0]),)
+        node.versions = (_version(x),)
     else:
         node.saved = None
         node.versions = None
     if op.save_out:
         node.out = out
-        node.out_vc = t._vc
+        node.out_vc = t._vc = [0]
     else:
         node.out = None
         node.out_vc = None
@@ -164,16 +178,13 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
 def _record2(op: Op, out: _ndarray, a: Any, ta: bool, b: Any, tb: bool) -> Tensor:
     t = make(out, None, True)
     node = op.node_cls()
+    ea = ma = eb = mb = None
     if ta:
         ea = (a._node or a) if a._rg else None
-        ma = (a._data.shape, a._data.dtype)
-    else:
-        ea = ma = None
+        ma = _meta(a._data, out)
     if tb:
         eb = (b._node or b) if b._rg else None
-        mb = (b._data.shape, b._data.dtype)
-    else:
-        eb = mb = None
+        mb = _meta(b._data, out)
     node.edges = (ea, eb)
     node.meta = (ma, mb)
     node.kw = None
@@ -182,21 +193,14 @@ def _record2(op: Op, out: _ndarray, a: Any, ta: bool, b: Any, tb: bool) -> Tenso
     node.retain = None
     if op.save_in:
         node.saved = (a, b)
-        if ta and tb:
-            node.raw = (a._data, b._data)
-            node.versions = ((a._vc, a._vc[0]), (b._vc, b._vc[0]))
-        elif ta:
-            node.raw = (a._data, b)
-            node.versions = ((a._vc, a._vc[0]),)
-        else:
-            node.raw = (a, b._data)
-            node.versions = ((b._vc, b._vc[0]),)
+        node.raw = (a._data if ta else a, b._data if tb else b)
+        node.versions = (_version(a) if ta else None, _version(b) if tb else None)
     else:
         node.saved = None
         node.versions = None
     if op.save_out:
         node.out = out
-        node.out_vc = t._vc
+        node.out_vc = t._vc = [0]
     else:
         node.out = None
         node.out_vc = None

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _leaf_inplace_check, make
+from .._tensor import Tensor, _leaf_inplace_check, make, version_counter
 from ..autograd.grad_mode import mode
 from . import _math as m
 from ._registry import _record, apply1, defop
@@ -174,7 +174,7 @@ def _check_cast(result: np.dtype, target: np.dtype) -> None:
 
 
 def _bump(t: Tensor) -> None:
-    t._vc[0] += 1
+    version_counter(t)[0] += 1
 
 
 def setitem(t: Tensor, index: Any, value: Any) -> None:

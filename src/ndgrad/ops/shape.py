@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor, make
+from .._tensor import Tensor, make, version_counter
 from . import _math as m
 from ._registry import apply1, defop
 from ._util import norm_dim, norm_dims
@@ -23,7 +23,7 @@ def mark_view(out: Tensor, x: Tensor, fn: Callable[[np.ndarray], np.ndarray]) ->
         prev = x._view_fn
         out._base = base
         out._view_fn = lambda a: fn(prev(a))
-    out._vc = x._vc
+    out._vc = version_counter(x)
     return out
 
 
