@@ -1,0 +1,1 @@
+"""Benchmarks: the same workloads timed with ndgrad, torch and raw NumPy (see run.py)."""
