@@ -1,5 +1,7 @@
 """ndgrad: PyTorch's tensor and autograd API on NumPy. ``import ndgrad as torch``."""
 
+import warnings as _warnings
+
 from . import _dtype
 from ._creation import (
     BoolTensor,
@@ -135,6 +137,10 @@ cfloat = complex64
 cdouble = complex128
 
 __version__ = "0.1.0"
+
+# torch computes log(0), 0/0 and the like silently; so do our ops. The filter matches only
+# warnings NumPy raises from ndgrad's own modules, never from the user's NumPy code.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ndgrad(\.|$)")
 
 
 def is_tensor(obj: object) -> bool:

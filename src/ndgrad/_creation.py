@@ -355,6 +355,7 @@ def legacy_new(cls: type, dtype: D.dtype, args: tuple[Any, ...], kwargs: dict[st
     t._node = None
     t._rg = False
     t._vc = None
+    t._base = None
     return t
 
 

@@ -37,6 +37,7 @@ def make(data: _ndarray, node: Any = None, rg: bool = False) -> Tensor:
     t._node = node
     t._rg = rg
     t._vc = None
+    t._base = None
     return t
 
 
@@ -61,7 +62,7 @@ def _leaf_inplace_check(t: Tensor) -> None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation."
             )
-        base = getattr(t, "_base", None)
+        base = t._base
         if base is not None and base._rg and base._node is None:
             raise RuntimeError(
                 "a view of a leaf Variable that requires grad is being used in an in-place "
@@ -80,6 +81,7 @@ class Tensor:
         "_grad",
         "_base",
         "_view_fn",
+        "_view_version",
         "_hooks",
         "_retains_grad",
         "__weakref__",
@@ -133,6 +135,8 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None:
+            _reg._refresh(self)
         return self._rg
 
     @requires_grad.setter
@@ -153,6 +157,8 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Any:
+        if self._base is not None:
+            _reg._refresh(self)
         return self._node
 
     @property
@@ -343,7 +349,7 @@ class Tensor:
         return t
 
     def detach_(self) -> Tensor:
-        if getattr(self, "_base", None) is not None:
+        if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using "
                 "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
@@ -662,6 +668,8 @@ class Tensor:
         return _shape.transpose(self, dim0, dim1)
 
     def permute(self, *dims: Any) -> Tensor:
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         return _shape.permute(self, _sizes(dims))
 
     def t(self) -> Tensor:
@@ -747,6 +755,7 @@ _LEGACY_BY_STRING = {
     prefix + d.scalar_name + "Tensor": d for d in D.ALL for prefix in ("torch.", "ndgrad.")
 }
 
+from .ops import _registry as _reg  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import indexing as _ix  # noqa: E402
 from .ops import linalg as _la  # noqa: E402

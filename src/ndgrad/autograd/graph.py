@@ -143,6 +143,8 @@ class Node:
 def _conform_tensor(gi: Tensor, meta: tuple[Any, Any]) -> Tensor:
     """The engine's chores for one edge: sum a broadcast gradient back, restore the dtype."""
     if gi._data.shape != meta[0]:
+        from ..ops._math import sum_to_shape
+
         gi = sum_to_shape(gi, meta[0])
     if gi._data.dtype is not meta[1]:
         gi = gi.to(from_numpy_dtype(meta[1]))
@@ -156,6 +158,8 @@ def _conform_array(gi: Any, meta: tuple[Any, Any] | None) -> Any:
     if meta is None:
         return gi
     if gi.shape != meta[0]:
+        from ..ops._math import sum_to_shape
+
         gi = np.asarray(sum_to_shape(gi, meta[0]))
     if gi.dtype is not meta[1]:
         gi = gi.astype(meta[1])
@@ -222,4 +226,3 @@ def set_retain(node: Node, t: Tensor) -> None:
 
 from .._dtype import from_numpy_dtype  # noqa: E402
 from .._tensor import Tensor, legacy_type_name, make  # noqa: E402
-from ..ops._math import sum_to_shape  # noqa: E402

@@ -23,7 +23,7 @@ OPS: dict[str, Op] = {}
 class Op:
     """One primitive: a NumPy forward and one VJP rule per input, side by side."""
 
-    __slots__ = ("name", "fwd", "vjps", "save_in", "save_out", "node_cls", "blank")
+    __slots__ = ("name", "fwd", "vjps", "save_in", "save_out", "node_cls", "blank", "keep")
 
     def __init__(
         self,
@@ -32,6 +32,7 @@ class Op:
         vjps: tuple[Callable[..., Any], ...],
         save_in: bool,
         save_out: bool,
+        reads: tuple[tuple[int, ...], ...] | None,
     ) -> None:
         self.name = name
         self.fwd = fwd
@@ -39,6 +40,17 @@ class Op:
         self.save_in = save_in
         self.save_out = save_out
         self.blank = (None,) * len(vjps)
+        # keep[mask]: which inputs to save when the inputs in bitmask ``mask`` need a
+        # gradient. Like torch, an input only the other's rule reads is not kept (nor
+        # version-checked) when the other needs no gradient.
+        n = len(vjps)
+        self.keep = tuple(
+            tuple(
+                reads is None or any(m >> j & 1 and i in reads[j] for j in range(n))
+                for i in range(n)
+            )
+            for m in range(1 << n)
+        )
         self.node_cls = type(name, (Node,), {"__slots__": (), "op": self})
 
     def __repr__(self) -> str:
@@ -51,11 +63,16 @@ def defop(
     *vjps: Callable[..., Any],
     save_in: bool = False,
     save_out: bool = False,
+    reads: tuple[tuple[int, ...], ...] | None = None,
 ) -> Op:
-    """Register a primitive. ``save_in``/``save_out``: what its rules read besides ``g``."""
+    """Register a primitive.
+
+    ``save_in``/``save_out``: whether its rules read the inputs / the output besides ``g``;
+    ``reads[i]``: the inputs rule i reads, when that is not all of them.
+    """
     if name in OPS:
         raise ValueError(f"op {name} defined twice")
-    op = OPS[name] = Op(name, fwd, vjps, save_in, save_out)
+    op = OPS[name] = Op(name, fwd, vjps, save_in, save_out, reads)
     return op
 
 
@@ -74,48 +91,72 @@ def _meta(x: _ndarray, out: _ndarray) -> tuple[Any, Any] | None:
 
 
 def _edge(x: Tensor) -> Any:
+    """Where ``x``'s gradient goes: its node, itself if a leaf needing grad, or nowhere."""
+    if not x._rg:
+        return None
     node = x._node
     return node if node is not None else x
 
 
-def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | None) -> Tensor:
-    """Wrap ``out`` in a tensor whose node points back at the tensor arguments."""
-    edges = []
-    meta = []
-    for a in args:
-        if isinstance(a, Tensor):
-            edges.append(_edge(a) if a._rg else None)
-            meta.append(_meta(a._data, out))
-        else:
-            edges.append(None)
-            meta.append(None)
-    t = make(out, None, True)
+def _new_node(op: Op, t: Tensor, edges: tuple[Any, ...], meta: tuple[Any, ...], kw: Any) -> Any:
+    """A node for output ``t`` of ``op``; the caller stores what the rules read."""
     node = op.node_cls()
-    node.edges = tuple(edges)
-    node.meta = tuple(meta)
+    node.edges = edges
+    node.meta = meta
     node.kw = kw
     node.freed = False
     node.hooks = None
     node.retain = None
-    if op.save_in:
-        node.saved = args
-        node.raw = tuple(a._data if isinstance(a, Tensor) else a for a in args)
-        node.versions = tuple(_version(a) if isinstance(a, Tensor) else None for a in args)
-    else:
-        node.saved = None
-        node.versions = None
+    node.saved = None
     if op.save_out:
-        node.out = out
+        node.out = t._data
         node.out_vc = t._vc = [0]
     else:
         node.out = None
         node.out_vc = None
     t._node = node
+    return node
+
+
+def _save(node: Any, args: tuple[Any, ...], keep: tuple[bool, ...]) -> None:
+    saved = tuple([a if k else None for a, k in zip(args, keep)])
+    node.saved = saved
+    node.raw = tuple([a._data if isinstance(a, Tensor) else a for a in saved])
+    node.versions = tuple([_version(a) if isinstance(a, Tensor) else None for a in saved])
+
+
+def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | None) -> Tensor:
+    """Wrap ``out`` in a tensor whose node points back at the tensor arguments."""
+    edges = tuple([_edge(a) if isinstance(a, Tensor) else None for a in args])
+    meta = tuple([_meta(a._data, out) if isinstance(a, Tensor) else None for a in args])
+    t = make(out, None, True)
+    node = _new_node(op, t, edges, meta, kw)
+    if op.save_in:
+        mask = 0
+        for i, e in enumerate(edges):
+            if e is not None:
+                mask |= 1 << i
+        _save(node, args, op.keep[mask])
     return t
+
+
+def _refresh(x: Tensor) -> None:
+    """Rebuild a view's history if its base was written in place since it was taken."""
+    vc = x._vc
+    if x._view_version != vc[0] and mode.enabled:
+        base = x._base
+        x._view_version = vc[0]
+        if base._rg:
+            kw = {"region": x._view_fn, "shape": base._data.shape, "basic": True}
+            x._node = apply1(_indexing.AS_VIEW, base, kw)._node
+            x._rg = True
 
 
 def apply(op: Op, args: tuple[Any, ...], kw: dict[str, Any] | None = None) -> Tensor:
     """Run ``op`` on tensors and Python values; record a node if any input needs grad."""
+    for a in args:
+        if isinstance(a, Tensor) and a._base is not None:
+            _refresh(a)
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     out = op.fwd(*arrays, **kw) if kw else op.fwd(*arrays)
     if type(out) is not _ndarray:
@@ -129,37 +170,19 @@ def apply(op: Op, args: tuple[Any, ...], kw: dict[str, Any] | None = None) -> Te
 
 def apply1(op: Op, x: Tensor, kw: dict[str, Any] | None = None) -> Tensor:
     """apply() for one tensor input: the common case, kept short."""
+    if x._base is not None:
+        _refresh(x)
     out = op.fwd(x._data, **kw) if kw else op.fwd(x._data)
     if type(out) is not _ndarray:
         out = _asarray(out)
-    if x._rg and mode.enabled:
-        return _record1(op, out, x, kw)
-    return make(out, None, False)
-
-
-def _record1(op: Op, out: _ndarray, x: Tensor, kw: dict[str, Any] | None) -> Tensor:
+    if not (x._rg and mode.enabled):
+        return make(out, None, False)
     t = make(out, None, True)
-    node = op.node_cls()
-    node.edges = (_edge(x),)
-    node.meta = (_meta(x._data, out),)
-    node.kw = kw
-    node.freed = False
-    node.hooks = None
-    node.retain = None
+    node = _new_node(op, t, (_edge(x),), (_meta(x._data, out),), kw)
     if op.save_in:
         node.saved = (x,)
         node.raw = (x._data,)
         node.versions = (_version(x),)
-    else:
-        node.saved = None
-        node.versions = None
-    if op.save_out:
-        node.out = out
-        node.out_vc = t._vc = [0]
-    else:
-        node.out = None
-        node.out_vc = None
-    t._node = node
     return t
 
 
@@ -167,42 +190,24 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
     """apply() for a binary op whose operands are tensors or Python numbers."""
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
+    if ta and a._base is not None:
+        _refresh(a)
+    if tb and b._base is not None:
+        _refresh(b)
     out = op.fwd(a._data if ta else a, b._data if tb else b)
     if type(out) is not _ndarray:
         out = _asarray(out)
-    if mode.enabled and ((ta and a._rg) or (tb and b._rg)):
-        return _record2(op, out, a, ta, b, tb)
-    return make(out, None, False)
-
-
-def _record2(op: Op, out: _ndarray, a: Any, ta: bool, b: Any, tb: bool) -> Tensor:
+    if not (mode.enabled and ((ta and a._rg) or (tb and b._rg))):
+        return make(out, None, False)
     t = make(out, None, True)
-    node = op.node_cls()
-    ea = ma = eb = mb = None
-    if ta:
-        ea = (a._node or a) if a._rg else None
-        ma = _meta(a._data, out)
-    if tb:
-        eb = (b._node or b) if b._rg else None
-        mb = _meta(b._data, out)
-    node.edges = (ea, eb)
-    node.meta = (ma, mb)
-    node.kw = None
-    node.freed = False
-    node.hooks = None
-    node.retain = None
+    ea = _edge(a) if ta else None
+    eb = _edge(b) if tb else None
+    ma = _meta(a._data, out) if ta else None
+    mb = _meta(b._data, out) if tb else None
+    node = _new_node(op, t, (ea, eb), (ma, mb), None)
     if op.save_in:
-        node.saved = (a, b)
-        node.raw = (a._data if ta else a, b._data if tb else b)
-        node.versions = (_version(a) if ta else None, _version(b) if tb else None)
-    else:
-        node.saved = None
-        node.versions = None
-    if op.save_out:
-        node.out = out
-        node.out_vc = t._vc = [0]
-    else:
-        node.out = None
-        node.out_vc = None
-    t._node = node
+        _save(node, (a, b), op.keep[(ea is not None) + 2 * (eb is not None)])
     return t
+
+
+from . import indexing as _indexing  # noqa: E402

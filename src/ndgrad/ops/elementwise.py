@@ -97,6 +97,7 @@ MUL = defop(
     lambda g, x, y, out: g * y,
     lambda g, x, y, out: g * x,
     save_in=True,
+    reads=((1,), (0,)),
 )
 DIV = defop(
     "DivBackward0",
@@ -104,6 +105,7 @@ DIV = defop(
     lambda g, x, y, out: g / y,
     lambda g, x, y, out: -g * x / (y * y),
     save_in=True,
+    reads=((1,), (0, 1)),
 )
 RSUB = defop(
     "RsubBackward1",

@@ -15,7 +15,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _leaf_inplace_check, make, version_counter
 from ..autograd.grad_mode import mode
 from . import _math as m
-from ._registry import _record, apply1, defop
+from ._registry import _record, _refresh, apply1, defop
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -92,6 +92,8 @@ def _convert_index(index: Any) -> tuple[Any, bool]:
             parts.append(a)
             basic = False
         elif isinstance(part, _BASIC) and not isinstance(part, bool):
+            if isinstance(part, slice) and part.step is not None and part.step <= 0:
+                raise ValueError("step must be greater than zero")
             parts.append(part)
         elif isinstance(part, (list, bool, np.ndarray)):
             a = np.asarray(part)
@@ -180,6 +182,9 @@ def _bump(t: Tensor) -> None:
 def setitem(t: Tensor, index: Any, value: Any) -> None:
     """``t[index] = value``; ``t`` joins the graph when ``value`` requires grad."""
     _leaf_inplace_check(t)
+    for x in (t, value):
+        if isinstance(x, Tensor) and x._base is not None:
+            _refresh(x)
     idx, basic = _convert_index(index)
     v = _as_array(value, t._data)
     try:
@@ -209,7 +214,7 @@ def _overlap_error() -> RuntimeError:
 
 def _rebase(t: Tensor, node: Any) -> None:
     """Make ``node`` the history of ``t`` after an in-place op, reaching its base if a view."""
-    base = getattr(t, "_base", None)
+    base = t._base
     if base is None:
         t._node = node
         t._rg = True
@@ -222,11 +227,14 @@ def _rebase(t: Tensor, node: Any) -> None:
     base._rg = True
     t._node = apply1(AS_VIEW, base, {"region": fn, "shape": base._data.shape, "basic": True})._node
     t._rg = True
+    t._view_version = t._vc[0]
 
 
 def inplace(fn: Callable[..., Tensor], t: Tensor, *args: Any, **kw: Any) -> Tensor:
     """``t.op_(*args)``: compute ``fn(t, *args)``, write it into ``t``, take its history."""
     _leaf_inplace_check(t)
+    if t._base is not None:
+        _refresh(t)
     graph = mode.enabled and (t._rg or any(isinstance(a, Tensor) and a._rg for a in args))
     if graph:
         # A snapshot of the old value: the op's rule may need it after t is overwritten.

@@ -8,38 +8,38 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _math as m
-from ._registry import apply2, defop
-from .elementwise import promote
+from ._registry import apply, apply2, defop
 
 
 def _mm_fwd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if a.dtype is not b.dtype:
-        a, b = promote(a, b)
     return a @ b
 
 
-def _matmul_grad_a(g: Any, a: Any, b: Any) -> Any:
-    if b.ndim == 1:
+def _matmul_grad_a(g: Any, b: Any, nda: int, ndb: int) -> Any:
+    if ndb == 1:
         return m.unsqueeze(g, -1) * b
-    if a.ndim == 1:
+    if nda == 1:
         return m.squeeze(m.unsqueeze(g, -2) @ m.mT(b), -2)
     return g @ m.mT(b)
 
 
-def _matmul_grad_b(g: Any, a: Any, b: Any) -> Any:
-    if a.ndim == 1:
+def _matmul_grad_b(g: Any, a: Any, nda: int, ndb: int) -> Any:
+    if nda == 1:
         return m.unsqueeze(a, -1) * m.unsqueeze(g, -2)
-    if b.ndim == 1:
+    if ndb == 1:
         return m.squeeze(m.mT(a) @ m.unsqueeze(g, -1), -1)
     return m.mT(a) @ g
 
 
+# Each input's gradient reads only the other input, so only that one is kept.
+_READS = ((1,), (0,))
 DOT = defop(
     "DotBackward0",
     _mm_fwd,
     lambda g, a, b, out: g * b,
     lambda g, a, b, out: g * a,
     save_in=True,
+    reads=_READS,
 )
 MV = defop(
     "MvBackward0",
@@ -47,6 +47,7 @@ MV = defop(
     lambda g, a, b, out: m.unsqueeze(g, -1) * b,
     lambda g, a, b, out: m.t(a) @ g,
     save_in=True,
+    reads=_READS,
 )
 MM = defop(
     "MmBackward0",
@@ -54,15 +55,17 @@ MM = defop(
     lambda g, a, b, out: g @ m.t(b),
     lambda g, a, b, out: m.t(a) @ g,
     save_in=True,
+    reads=_READS,
 )
 # The batched and broadcast cases in one node (torch records several); the engine sums
 # gradients over broadcast batch dims.
 MATMUL = defop(
     "MatmulBackward0",
-    _mm_fwd,
-    lambda g, a, b, out: _matmul_grad_a(g, a, b),
-    lambda g, a, b, out: _matmul_grad_b(g, a, b),
+    lambda a, b, nda, ndb: _mm_fwd(a, b),
+    lambda g, a, b, out, nda, ndb: _matmul_grad_a(g, b, nda, ndb),
+    lambda g, a, b, out, nda, ndb: _matmul_grad_b(g, a, nda, ndb),
     save_in=True,
+    reads=_READS,
 )
 
 
@@ -78,6 +81,17 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         )
     a, b = input._data.shape, other._data.shape
     na, nb = len(a), len(b)
+    da, db = input.dtype, other.dtype
+    if da is not db and na and nb:
+        if na == 1 and nb == 1:
+            raise RuntimeError(
+                "dot : expected both vectors to have same dtype, but found "
+                f"{da.scalar_name} and {db.scalar_name}"
+            )
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{da.scalar_name.lower()} != {db.scalar_name.lower()}"
+        )
     if na == 0 or nb == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
@@ -102,7 +116,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             raise RuntimeError(
                 f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
             )
-        return apply2(MM if na == 2 else MATMUL, input, other)
+        if na == 2:
+            return apply2(MM, input, other)
+        return apply(MATMUL, (input, other), {"nda": na, "ndb": nb})
     ka = a[-1]
     kb = b[-2] if nb > 1 else b[0]
     if ka != kb:
@@ -115,7 +131,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             f"[{b[0] if nb == 3 else a[0]}, {ka}] but got: [{b[0]}, {kb}]."
         )
     try:
-        return apply2(MATMUL, input, other)
+        return apply(MATMUL, (input, other), {"nda": na, "ndb": nb})
     except ValueError:
         from ._util import broadcast_error
 

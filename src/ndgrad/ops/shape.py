@@ -15,7 +15,7 @@ from ._util import norm_dim, norm_dims
 
 def mark_view(out: Tensor, x: Tensor, fn: Callable[[np.ndarray], np.ndarray]) -> Tensor:
     """Record that ``out`` is ``fn`` of ``x``'s memory, so in-place ops on it reach the base."""
-    base = getattr(x, "_base", None)
+    base = x._base
     if base is None:
         out._base = x
         out._view_fn = fn
@@ -23,7 +23,8 @@ def mark_view(out: Tensor, x: Tensor, fn: Callable[[np.ndarray], np.ndarray]) ->
         prev = x._view_fn
         out._base = base
         out._view_fn = lambda a: fn(prev(a))
-    out._vc = version_counter(x)
+    vc = out._vc = version_counter(x)
+    out._view_version = vc[0]
     return out
 
 
