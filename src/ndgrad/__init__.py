@@ -70,61 +70,10 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
-from .ops.elementwise import (
-    abs,
-    absolute,
-    add,
-    bitwise_not,
-    clamp,
-    clip,
-    cos,
-    div,
-    divide,
-    eq,
-    exp,
-    ge,
-    greater,
-    greater_equal,
-    gt,
-    le,
-    less,
-    less_equal,
-    log,
-    logical_not,
-    lt,
-    mul,
-    multiply,
-    ne,
-    neg,
-    negative,
-    not_equal,
-    pow,
-    relu,
-    rsub,
-    sigmoid,
-    sign,
-    sin,
-    sqrt,
-    sub,
-    subtract,
-    tanh,
-    true_divide,
-    where,
-)
-from .ops.linalg import matmul, mm
-from .ops.reduction import mean, sum
-from .ops.shape import (
-    clone,
-    flatten,
-    permute,
-    reshape,
-    squeeze,
-    swapaxes,
-    swapdims,
-    t,
-    transpose,
-    unsqueeze,
-)
+from .ops.elementwise import *
+from .ops.linalg import *
+from .ops.reduction import *
+from .ops.shape import *
 
 bool = _dtype.bool_
 float = float32
@@ -153,14 +102,3 @@ def is_floating_point(input: Tensor) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
-
-
-def result_type(tensor1: object, tensor2: object) -> dtype:
-    """The dtype an arithmetic op between the two operands would produce."""
-    return (
-        add(tensor1, tensor2).dtype if isinstance(tensor1, Tensor) else add(tensor2, tensor1).dtype
-    )
-
-
-def expand_copy(input: Tensor, *sizes: object) -> Tensor:
-    return input.expand(*sizes).clone()

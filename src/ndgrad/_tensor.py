@@ -698,6 +698,10 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return _shape.flatten(self, start_dim, end_dim)
 
+    # ----------------------------------------------------- indexing, selection
+
+    # ----------------------------------------------------------- linear algebra
+
 
 class _TensorHook:
     """A node pre-hook that runs the hooks registered on a non-leaf tensor."""

@@ -18,11 +18,14 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .gradcheck import gradcheck, gradgradcheck
 from .variable import Variable
 
 __all__ = [
     "backward",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "Variable",
     "graph",
     "no_grad",

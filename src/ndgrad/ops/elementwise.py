@@ -13,6 +13,49 @@ from . import _math as m
 from ._registry import apply, apply1, apply2, defop
 from ._util import broadcast_error
 
+__all__ = [
+    "add",
+    "sub",
+    "subtract",
+    "rsub",
+    "mul",
+    "multiply",
+    "div",
+    "divide",
+    "true_divide",
+    "pow",
+    "neg",
+    "negative",
+    "exp",
+    "log",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "sign",
+    "abs",
+    "absolute",
+    "sqrt",
+    "clamp",
+    "clip",
+    "where",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "not_equal",
+    "logical_not",
+    "bitwise_not",
+]
+
+
 _nd = np.ndarray
 _promo_cache: dict[tuple[Any, ...], np.dtype] = {}
 

@@ -10,6 +10,11 @@ from .._tensor import Tensor
 from . import _math as m
 from ._registry import apply, apply2, defop
 
+__all__ = [
+    "matmul",
+    "mm",
+]
+
 
 def _mm_fwd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a @ b

@@ -12,6 +12,11 @@ from . import _math as m
 from ._registry import apply1, defop
 from ._util import norm_dims
 
+__all__ = [
+    "sum",
+    "mean",
+]
+
 
 def _expand_back(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> Any:
     """Broadcast a reduced gradient back over the axes that were reduced."""

@@ -12,6 +12,21 @@ from . import _math as m
 from ._registry import apply1, defop
 from ._util import norm_dim, norm_dims
 
+__all__ = [
+    "view",
+    "reshape",
+    "flatten",
+    "transpose",
+    "swapaxes",
+    "swapdims",
+    "t",
+    "permute",
+    "unsqueeze",
+    "squeeze",
+    "expand",
+    "clone",
+]
+
 
 def mark_view(out: Tensor, x: Tensor, fn: Callable[[np.ndarray], np.ndarray]) -> Tensor:
     """Record that ``out`` is ``fn`` of ``x``'s memory, so in-place ops on it reach the base."""
