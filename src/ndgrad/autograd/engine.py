@@ -164,7 +164,7 @@ def run_backward(
                     _accumulate(node, g, create_graph)
                 continue
             if g is None or (needed is not None and node not in needed):
-                grads_in = node.op.blank
+                grads_in = (None,) * len(node.edges)
             else:
                 if node.hooks:
                     g = _run_prehooks(node, g)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from functools import partial
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
 
 _ndarray = np.ndarray
+_BLANK = ((), (None,), (None, None), (None, None, None))
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -106,7 +108,7 @@ class Node:
         op = self.op
         saved = self.saved
         if saved is None:
-            args = op.blank
+            args = _BLANK[len(self.edges)] if len(self.edges) < 4 else (None,) * len(self.edges)
         else:
             for x, v in zip(saved, self.versions):
                 if v is not None and x._vc is not None and x._vc[0] != v:
@@ -122,7 +124,10 @@ class Node:
                 out = make(out, self, True)
         kw = self.kw
         grads: list[Any] = []
-        for vjp, edge, meta in zip(op.vjps, self.edges, self.meta):
+        vjps = op.vjps
+        if op.variadic:
+            vjps = [partial(vjps[0], i=i) for i in range(len(self.edges))]
+        for vjp, edge, meta in zip(vjps, self.edges, self.meta):
             if edge is None:
                 grads.append(None)
                 continue

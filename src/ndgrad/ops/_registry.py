@@ -23,7 +23,7 @@ OPS: dict[str, Op] = {}
 class Op:
     """One primitive: a NumPy forward and one VJP rule per input, side by side."""
 
-    __slots__ = ("name", "fwd", "vjps", "save_in", "save_out", "node_cls", "blank", "keep")
+    __slots__ = ("name", "fwd", "vjps", "save_in", "save_out", "node_cls", "keep", "variadic")
 
     def __init__(
         self,
@@ -33,17 +33,18 @@ class Op:
         save_in: bool,
         save_out: bool,
         reads: tuple[tuple[int, ...], ...] | None,
+        variadic: bool,
     ) -> None:
         self.name = name
         self.fwd = fwd
         self.vjps = vjps
         self.save_in = save_in
         self.save_out = save_out
-        self.blank = (None,) * len(vjps)
+        self.variadic = variadic
         # keep[mask]: which inputs to save when the inputs in bitmask ``mask`` need a
         # gradient. Like torch, an input only the other's rule reads is not kept (nor
         # version-checked) when the other needs no gradient.
-        n = len(vjps)
+        n = 0 if variadic else len(vjps)
         self.keep = tuple(
             tuple(
                 reads is None or any(m >> j & 1 and i in reads[j] for j in range(n))
@@ -64,15 +65,20 @@ def defop(
     save_in: bool = False,
     save_out: bool = False,
     reads: tuple[tuple[int, ...], ...] | None = None,
+    variadic: bool = False,
 ) -> Op:
     """Register a primitive.
 
     ``save_in``/``save_out``: whether its rules read the inputs / the output besides ``g``;
-    ``reads[i]``: the inputs rule i reads, when that is not all of them.
+    ``reads[i]``: the inputs rule i reads, when that is not all of them. A ``variadic`` op
+    (cat, stack, einsum) takes any number of inputs and has one rule, called for input i
+    as ``rule(g, *inputs, out, i=i, **kw)``.
     """
     if name in OPS:
         raise ValueError(f"op {name} defined twice")
-    op = OPS[name] = Op(name, fwd, vjps, save_in, save_out, reads)
+    if variadic and len(vjps) != 1:
+        raise ValueError(f"variadic op {name} takes exactly one rule")
+    op = OPS[name] = Op(name, fwd, vjps, save_in, save_out, reads, variadic)
     return op
 
 
@@ -132,11 +138,14 @@ def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | N
     t = make(out, None, True)
     node = _new_node(op, t, edges, meta, kw)
     if op.save_in:
-        mask = 0
-        for i, e in enumerate(edges):
-            if e is not None:
-                mask |= 1 << i
-        _save(node, args, op.keep[mask])
+        if op.variadic:
+            _save(node, args, (True,) * len(args))
+        else:
+            mask = 0
+            for i, e in enumerate(edges):
+                if e is not None:
+                    mask |= 1 << i
+            _save(node, args, op.keep[mask])
     return t
 
 

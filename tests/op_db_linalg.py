@@ -1,0 +1,7 @@
+"""Op table entries for the linalg family (see op_db.py)."""
+
+from __future__ import annotations
+
+from op_info import OpInfo
+
+OPS: list[OpInfo] = []
