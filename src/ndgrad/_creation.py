@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -44,54 +45,79 @@ def _check_device(device: Any) -> None:
 def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     t = make(arr, None, False)
     if requires_grad:
-        t.requires_grad = True
+        if arr.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._rg = True
     return t
+
+
+def _scalar_dtype(v: Any) -> D.dtype | None:
+    """The dtype torch infers for one Python or NumPy scalar, or None if it is not one."""
+    if isinstance(v, np.generic):
+        return D.from_numpy_dtype(v.dtype)
+    if isinstance(v, bool):
+        return D.bool_
+    if isinstance(v, numbers.Integral):
+        return D.int64
+    if isinstance(v, numbers.Real):
+        return D.get_default_dtype()
+    if isinstance(v, numbers.Complex):
+        return D.default_complex()
+    return None
+
+
+def _walk(seq: Any, dim: int, shape: list[int], dtypes: set[D.dtype]) -> list[Any]:
+    """Check a nested sequence is rectangular, collect its element dtypes, unwrap tensors."""
+    if dim == len(shape):
+        shape.append(len(seq))
+    elif len(seq) != shape[dim]:
+        raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})")
+    out = []
+    for item in seq:
+        if isinstance(item, (list, tuple)):
+            out.append(_walk(item, dim + 1, shape, dtypes))
+            continue
+        if isinstance(item, Tensor):
+            if item._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            dtypes.add(D._BY_NP[item._data.dtype])
+            item = item._data.reshape(()).item()
+        elif isinstance(item, np.ndarray):
+            dtypes.add(D.from_numpy_dtype(item.dtype))
+            item = item.tolist()
+        else:
+            d = _scalar_dtype(item)
+            if d is None:
+                if isinstance(item, (str, bytes)):
+                    raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+                raise RuntimeError(f"Could not infer dtype of {type(item).__name__}")
+            dtypes.add(d)
+        out.append(item)
+    return out
 
 
 def _infer(data: Any) -> np.ndarray:
     """Convert Python data to an array with torch's inferred dtype."""
-    if isinstance(data, (str, bytes)) or data is None:
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, np.ndarray):
         D.from_numpy_dtype(data.dtype)
         return np.array(data)
-    if isinstance(data, (list, tuple)):
-        data = _unwrap(data)
-    try:
-        arr = np.array(data)
-    except ValueError as e:
-        raise ValueError(f"expected sequence of equal lengths ({e})") from None
-    kind = arr.dtype.kind
-    if kind == "b":
-        return arr
-    if kind in "iu":
-        return arr.astype(np.int64, copy=False)
-    if kind == "f":
-        if isinstance(data, np.generic):
-            return arr
-        return arr.astype(D.get_default_dtype().np, copy=False)
-    if kind == "c":
-        return arr.astype(D.default_complex().np, copy=False)
-    if kind in "US":
-        raise TypeError("new(): invalid data type 'str'")
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-
-
-def _unwrap(data: Any) -> Any:
-    # Lists may hold tensors (one element each) or NumPy scalars, as torch accepts.
-    out = []
-    for item in data:
-        if isinstance(item, Tensor):
-            out.append(item._data.tolist() if item._data.ndim else item._data.item())
-        elif isinstance(item, (list, tuple)):
-            out.append(_unwrap(item))
-        elif isinstance(item, (numbers.Number, np.generic, np.ndarray)):
-            out.append(item)
-        else:
-            raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
-    return out
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    d = _scalar_dtype(data)
+    if d is not None:
+        return np.array(data, d.np)
+    if not isinstance(data, (list, tuple)):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    dtypes: set[D.dtype] = set()
+    values = _walk(data, 0, [], dtypes)
+    result = D.get_default_dtype()
+    if dtypes:
+        result = functools.reduce(D.promote_types, dtypes)
+    return np.array(values, result.np)
 
 
 def tensor(

@@ -5,7 +5,6 @@ Iterative throughout (explicit stacks, no recursion), so graph depth is unbounde
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,12 +88,10 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         leaf._grad = make(np.array(g, dtype=leaf._data.dtype, order="C"))
     elif old._rg:
         leaf._grad = old + make(g)
-    elif sys.getrefcount(old) <= 3:
-        # In place while nobody else holds the old .grad, else out of place, as torch does.
+    else:
+        # In place, as torch does: a reference the user holds to .grad sees the sum.
         np.add(old._data, g, out=old._data, casting="unsafe")
         version_counter(old)[0] += 1
-    else:
-        leaf._grad = make((old._data + g).astype(leaf._data.dtype, copy=False))
     post = getattr(leaf, "_post_hooks", None)
     if post:
         for hook in tuple(post.values()):
