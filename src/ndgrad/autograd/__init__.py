@@ -8,8 +8,15 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, make
-from . import graph
+from . import functional, graph
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .engine import run_backward
+from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -24,10 +31,18 @@ from .variable import Variable
 __all__ = [
     "backward",
     "grad",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
+    "Function",
+    "FunctionCtx",
+    "once_differentiable",
     "gradcheck",
     "gradgradcheck",
     "Variable",
     "graph",
+    "functional",
     "no_grad",
     "enable_grad",
     "set_grad_enabled",

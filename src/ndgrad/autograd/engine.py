@@ -11,10 +11,16 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, make, version_counter
+from .anomaly_mode import check_nan, explain
 from .grad_mode import mode
-from .graph import Node, retain_target
+from .graph import Node, Slot, retain_target
 
 __all__ = ["run_backward"]
+
+
+def _key(e: Any) -> Any:
+    """The node an edge leads to (an edge to one output of a multi-output node is a Slot)."""
+    return e.node if type(e) is Slot else e
 
 
 def _dependencies(roots: Sequence[Any]) -> dict[Any, int]:
@@ -27,6 +33,7 @@ def _dependencies(roots: Sequence[Any]) -> dict[Any, int]:
         for e in node.edges:
             if e is None:
                 continue
+            e = _key(e)
             if e in deps:
                 deps[e] += 1
             else:
@@ -47,6 +54,7 @@ def _needed(roots: Sequence[Any], targets: set[Any]) -> set[Any]:
         for e in node.edges:
             if e is None:
                 continue
+            e = _key(e)
             parents.setdefault(e, []).append(node)
             if e not in seen and isinstance(e, Node):
                 seen.add(e)
@@ -61,6 +69,14 @@ def _needed(roots: Sequence[Any], targets: set[Any]) -> set[Any]:
         needed.add(n)
         stack.extend(parents.get(n, ()))
     return needed
+
+
+def _add_slot(pending: dict[Any, Any], e: Slot, g: Any) -> None:
+    # A multi-output node collects one gradient per output, in a list.
+    bucket = pending.get(e.node)
+    if bucket is None:
+        bucket = pending[e.node] = [None] * e.node.nout
+    bucket[e.k] = g if bucket[e.k] is None else bucket[e.k] + g
 
 
 def _as_tensor(g: Any) -> Tensor:
@@ -133,21 +149,24 @@ def run_backward(
     ``.grad``; otherwise the gradients of ``inputs`` are returned and ``.grad`` is untouched.
     """
     edges = [r._node if r._node is not None else r for r in roots]
-    targets: dict[Any, int] = {}
-    if inputs is not None:
-        for i, t in enumerate(inputs):
-            targets.setdefault(t._node if t._node is not None else t, i)
-    needed = _needed(edges, set(targets)) if inputs is not None else None
-    deps = _dependencies(edges)
-    captured: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
+    keys = [_key(e) for e in edges]
+    in_edges = [t._node if t._node is not None else t for t in inputs or ()]
+    targets = {_key(e) for e in in_edges}
+    needed = _needed(keys, targets) if inputs is not None else None
+    deps = _dependencies(keys)
+    captured: list[Any] = [None] * len(in_edges)
 
     pending: dict[Any, Any] = {}
     if not create_graph:
         grads = [g._data for g in grads]
     for e, g in zip(edges, grads):
-        pending[e] = pending[e] + g if e in pending else g
-    ready = [e for e in dict.fromkeys(edges) if deps.get(e, 0) == 0]
+        if type(e) is Slot:
+            _add_slot(pending, e, g)
+        else:
+            pending[e] = pending[e] + g if e in pending else g
+    ready = [k for k in dict.fromkeys(keys) if deps.get(k, 0) == 0]
 
+    anomaly = mode.anomaly
     prev_mode = mode.enabled
     mode.enabled = create_graph
     try:
@@ -155,25 +174,32 @@ def run_backward(
             node = ready.pop()
             g = pending.pop(node, None)
             if targets and g is not None and node in targets:
-                _capture(captured, inputs, targets, node, g)
+                _capture(captured, in_edges, node, g)
             if not isinstance(node, Node):
                 if g is not None and accumulate and (inputs is None or node in targets):
                     _accumulate(node, g, create_graph)
                 continue
             if g is None or (needed is not None and node not in needed):
-                grads_in = (None,) * len(node.edges)
+                grads_in: Any = (None,) * len(node.edges)
             else:
                 if node.hooks:
                     g = _run_prehooks(node, g)
                 if node.retain is not None:
                     _retain(node, g)
-                grads_in = node.run(g, create_graph, retain_graph)
+                if anomaly:
+                    grads_in = _run_checked(node, g, create_graph, retain_graph)
+                else:
+                    grads_in = node.run(g, create_graph, retain_graph)
                 if node.hooks:
                     grads_in = _run_posthooks(node, grads_in, g)
             for e, gi in zip(node.edges, grads_in):
                 if e is None:
                     continue
-                if gi is not None:
+                if type(e) is Slot:
+                    if gi is not None:
+                        _add_slot(pending, e, gi)
+                    e = e.node
+                elif gi is not None:
                     prev = pending.get(e)
                     pending[e] = gi if prev is None else prev + gi
                 d = deps[e] - 1
@@ -186,16 +212,24 @@ def run_backward(
     return [None if g is None else _as_tensor(g) for g in captured]
 
 
-def _capture(
-    captured: list[Tensor | None],
-    inputs: Sequence[Tensor] | None,
-    targets: dict[Any, int],
-    node: Any,
-    g: Tensor,
-) -> None:
-    assert inputs is not None
-    for i, t in enumerate(inputs):
-        if (t._node if t._node is not None else t) is node:
+def _run_checked(node: Node, g: Any, create_graph: bool, retain_graph: bool) -> Any:
+    """node.run under anomaly detection: NaN checks, and the forward trace on any error."""
+    try:
+        grads = node.run(g, create_graph, retain_graph)
+        if mode.check_nan:
+            check_nan(node, grads)
+    except Exception:
+        explain(node)
+        raise
+    return grads
+
+
+def _capture(captured: list[Any], in_edges: list[Any], node: Any, g: Any) -> None:
+    for i, e in enumerate(in_edges):
+        if type(e) is Slot:
+            if e.node is node:
+                captured[i] = g[e.k]
+        elif e is node:
             captured[i] = g
 
 

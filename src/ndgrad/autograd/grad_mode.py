@@ -24,6 +24,8 @@ class _Mode(threading.local):
     # Class attributes are the defaults every new thread starts from.
     enabled = True
     inference = False
+    anomaly = False
+    check_nan = True
 
 
 mode = _Mode()

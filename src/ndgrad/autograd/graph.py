@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import weakref
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,7 +12,7 @@ import numpy as np
 if TYPE_CHECKING:
     from ..ops._registry import Op
 
-__all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
+__all__ = ["Node", "Slot", "AccumulateGrad", "RemovableHandle"]
 
 _ndarray = np.ndarray
 _BLANK = ((), (None,), (None, None), (None, None, None))
@@ -68,6 +68,7 @@ class Node:
         "freed",
         "hooks",
         "retain",
+        "trace",
         "__weakref__",
     )
     op: Op
@@ -80,7 +81,7 @@ class Node:
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        return tuple((_as_function(e), 0) for e in self.edges)
+        return tuple((_as_function(e), e.k if isinstance(e, Slot) else 0) for e in self.edges)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -194,6 +195,16 @@ def modified_error(arr: Any, producer: Node | None, now: int, expected: int) -> 
     )
 
 
+class Slot:
+    """An edge to output ``k`` of a node with several outputs (a custom Function's)."""
+
+    __slots__ = ("node", "k")
+
+    def __init__(self, node: Node, k: int) -> None:
+        self.node = node
+        self.k = k
+
+
 class AccumulateGrad:
     """What ``next_functions`` shows for a leaf that requires grad."""
 
@@ -216,6 +227,8 @@ class AccumulateGrad:
 def _as_function(edge: Any) -> Any:
     if edge is None or isinstance(edge, Node):
         return edge
+    if isinstance(edge, Slot):
+        return edge.node
     return AccumulateGrad(edge)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, make
+from ..autograd.anomaly_mode import record_trace
 from ..autograd.grad_mode import mode
 from ..autograd.graph import Node
 
@@ -114,6 +115,8 @@ def _new_node(op: Op, t: Tensor, edges: tuple[Any, ...], meta: tuple[Any, ...], 
     node.hooks = None
     node.retain = None
     node.saved = None
+    if mode.anomaly:
+        record_trace(node)
     if op.save_out:
         node.out = t._data
         node.out_vc = t._vc = [0]
