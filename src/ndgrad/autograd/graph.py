@@ -9,10 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .grad_mode import mode
+
 if TYPE_CHECKING:
     from ..ops._registry import Op
 
-__all__ = ["Node", "Slot", "AccumulateGrad", "RemovableHandle"]
+__all__ = [
+    "Node",
+    "Slot",
+    "AccumulateGrad",
+    "RemovableHandle",
+    "saved_tensors_hooks",
+    "disable_saved_tensors_hooks",
+]
 
 _ndarray = np.ndarray
 _BLANK = ((), (None,), (None, None), (None, None, None))
@@ -114,7 +123,15 @@ class Node:
             for x, v in zip(saved, self.versions):
                 if v is not None and x._vc is not None and x._vc[0] != v:
                     raise modified_error(x._data, x._node, x._vc[0], v)
-            args = saved if create_graph else self.raw
+            if self.raw is None:
+                saved = _unpacked(saved)
+                args = (
+                    saved
+                    if create_graph
+                    else tuple([a._data if isinstance(a, Tensor) else a for a in saved])
+                )
+            else:
+                args = saved if create_graph else self.raw
         out = None
         if op.save_out:
             out = self.out
@@ -193,6 +210,72 @@ def modified_error(arr: Any, producer: Node | None, now: int, expected: int) -> 
         "detection to find the operation that failed to compute its gradient, with "
         "ndgrad.autograd.set_detect_anomaly(True)."
     )
+
+
+class saved_tensors_hooks:
+    """Within the block, tensors an op saves for backward go through ``pack_hook`` and
+    come back through ``unpack_hook`` when backward needs them (e.g. to offload them)."""
+
+    def __init__(
+        self, pack_hook: Callable[[Tensor], Any], unpack_hook: Callable[[Any], Tensor]
+    ) -> None:
+        self.hooks = (pack_hook, unpack_hook)
+        self.prev: Any = None
+
+    def __enter__(self) -> saved_tensors_hooks:
+        self.prev = mode.saved_hooks
+        mode.saved_hooks = self.hooks
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mode.saved_hooks = self.prev
+
+
+class disable_saved_tensors_hooks:
+    """Within the block, saved_tensors_hooks are an error (as in torch)."""
+
+    def __init__(self, error_message: str) -> None:
+        self.message = error_message
+        self.prev: Any = None
+
+    def __enter__(self) -> disable_saved_tensors_hooks:
+        self.prev = mode.saved_hooks
+        mode.saved_hooks = (_refuse(self.message), _refuse(self.message))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mode.saved_hooks = self.prev
+
+
+def _refuse(message: str) -> Callable[..., Any]:
+    def hook(*args: Any) -> Any:
+        raise RuntimeError(message)
+
+    return hook
+
+
+class _Packed:
+    """A saved tensor as its pack hook returned it, with the hook that restores it."""
+
+    __slots__ = ("value", "unpack")
+
+    def __init__(self, value: Any, unpack: Callable[[Any], Tensor]) -> None:
+        self.value = value
+        self.unpack = unpack
+
+
+def pack_saved(node: Node) -> None:
+    """Pass the tensors ``node`` saved through the active pack hook."""
+    pack, unpack = mode.saved_hooks  # type: ignore[misc]
+    node.saved = tuple(
+        _Packed(pack(a), unpack) if isinstance(a, Tensor) else a for a in node.saved
+    )
+    node.raw = None
+    node.versions = tuple(None for _ in node.saved)
+
+
+def _unpacked(saved: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(a.unpack(a.value) if isinstance(a, _Packed) else a for a in saved)
 
 
 class Slot:

@@ -10,7 +10,7 @@ import numpy as np
 from .._tensor import Tensor, make
 from ..autograd.anomaly_mode import record_trace
 from ..autograd.grad_mode import mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, pack_saved
 
 __all__ = ["Op", "defop", "apply", "apply1", "apply2", "OPS"]
 
@@ -132,6 +132,8 @@ def _save(node: Any, args: tuple[Any, ...], keep: tuple[bool, ...]) -> None:
     node.saved = saved
     node.raw = tuple([a._data if isinstance(a, Tensor) else a for a in saved])
     node.versions = tuple([_version(a) if isinstance(a, Tensor) else None for a in saved])
+    if mode.saved_hooks is not None:
+        pack_saved(node)
 
 
 def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | None) -> Tensor:
@@ -195,6 +197,8 @@ def apply1(op: Op, x: Tensor, kw: dict[str, Any] | None = None) -> Tensor:
         node.saved = (x,)
         node.raw = (x._data,)
         node.versions = (_version(x),)
+        if mode.saved_hooks is not None:
+            pack_saved(node)
     return t
 
 

@@ -1,0 +1,3 @@
+"""ndgrad.utils: training utilities (checkpointing)."""
+
+from . import checkpoint
