@@ -202,7 +202,10 @@ class Function(metaclass=_FunctionMeta):
         if separate:
             cls.setup_context(ctx, args, output)
         record = mode.enabled and any(needs)
-        return _wrap_outputs(ctx, args, output, record)
+        result = _wrap_outputs(ctx, args, output, record)
+        if mode.dual:
+            _push_forward(cls, ctx, args, result)
+        return result
 
 
 def _wrap_outputs(ctx: BackwardCFunction, args: tuple[Any, ...], output: Any, record: bool) -> Any:
@@ -271,6 +274,26 @@ class _SavedOutput:
         self.data = data
         self.vc = vc
         self.k = k
+
+
+def _push_forward(cls: type[Function], ctx: Any, args: tuple[Any, ...], result: Any) -> None:
+    """Forward-mode AD through a custom Function: its ``jvp`` gives the output tangents."""
+    from .forward_ad import set_tangent, tangent_of
+
+    tangents = [tangent_of(a) for a in args]
+    if all(t is None for t in tangents):
+        return
+    tangents = [
+        make(np.zeros(a._data.shape, a._data.dtype)) if t is None and isinstance(a, Tensor) else t
+        for a, t in zip(args, tangents)
+    ]
+    with no_grad():
+        out_tangents = cls.jvp(ctx, *tangents)
+    outs = result if isinstance(result, tuple) else (result,)
+    if not isinstance(out_tangents, tuple):
+        out_tangents = (out_tangents,)
+    for o, t in zip([o for o in outs if isinstance(o, Tensor)], out_tangents):
+        set_tangent(o, t)
 
 
 def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:

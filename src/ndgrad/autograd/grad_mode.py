@@ -26,6 +26,8 @@ class _Mode(threading.local):
     inference = False
     anomaly = False
     check_nan = True
+    # The active forward-AD level, 0 when none.
+    dual = 0
     # The innermost saved_tensors_hooks (pack, unpack), or None.
     saved_hooks: tuple[Callable[..., Any], Callable[..., Any]] | None = None
 
