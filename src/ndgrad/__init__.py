@@ -2,7 +2,7 @@
 
 import warnings as _warnings
 
-from . import _dtype
+from . import _dtype, linalg, return_types, utils
 from ._creation import (
     BoolTensor,
     ByteTensor,
@@ -36,18 +36,22 @@ from ._creation import (
 )
 from ._device import device
 from ._dtype import (
+    can_cast,
     complex64,
     complex128,
     dtype,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int32,
     int64,
     promote_types,
+    result_type,
     set_default_dtype,
     uint8,
 )
@@ -71,8 +75,11 @@ from .autograd import (
     set_grad_enabled,
 )
 from .ops.elementwise import *
+from .ops.indexing import *  # after elementwise: its where() adds where(cond)
+from .ops.joining import *
 from .ops.linalg import *
 from .ops.reduction import *
+from .ops.selection import *
 from .ops.shape import *
 
 bool = _dtype.bool_

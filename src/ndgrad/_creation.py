@@ -152,7 +152,9 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return make(ndarray)
 
 
-def _size(size: Sequence[Any]) -> tuple[int, ...]:
+def _size(size: Sequence[Any], name: str = "zeros") -> tuple[int, ...]:
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
     for s in size:
@@ -176,21 +178,21 @@ def zeros(
     *size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     _check_device(device)
-    return _finish(np.zeros(_size(size), _float(dtype)), requires_grad)
+    return _finish(np.zeros(_size(size, "zeros"), _float(dtype)), requires_grad)
 
 
 def ones(
     *size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     _check_device(device)
-    return _finish(np.ones(_size(size), _float(dtype)), requires_grad)
+    return _finish(np.ones(_size(size, "ones"), _float(dtype)), requires_grad)
 
 
 def empty(
     *size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     _check_device(device)
-    return _finish(np.empty(_size(size), _float(dtype)), requires_grad)
+    return _finish(np.empty(_size(size, "empty"), _float(dtype)), requires_grad)
 
 
 def full(
@@ -267,7 +269,7 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     _check_device(device)
-    arr = stream(generator).standard_normal(_size(size), dtype=np.float64)
+    arr = stream(generator).standard_normal(_size(size, "randn"), dtype=np.float64)
     return _finish(arr.astype(_float(dtype)), requires_grad)
 
 
@@ -279,7 +281,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     _check_device(device)
-    arr = stream(generator).random(_size(size))
+    arr = stream(generator).random(_size(size, "rand"))
     return _finish(arr.astype(_float(dtype)), requires_grad)
 
 
@@ -382,6 +384,7 @@ def legacy_new(cls: type, dtype: D.dtype, args: tuple[Any, ...], kwargs: dict[st
     t._rg = False
     t._vc = None
     t._base = None
+    t._tangent = None
     return t
 
 

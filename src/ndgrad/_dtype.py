@@ -12,6 +12,9 @@ __all__ = [
     "set_default_dtype",
     "promote_types",
     "result_type",
+    "can_cast",
+    "finfo",
+    "iinfo",
     "from_numpy_dtype",
 ]
 
@@ -100,7 +103,7 @@ def get_default_dtype() -> dtype:
 
 def set_default_dtype(d: dtype) -> None:
     if not isinstance(d, dtype) or d.category != FLOAT:
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+        raise TypeError("only floating-point types are supported as the default type")
     _defaults.float = d
 
 
@@ -150,8 +153,8 @@ def scalar_dtype(v: object) -> dtype:
     return _defaults.float
 
 
-def result_type(*operands: tuple[dtype, int]) -> dtype:
-    """torch.result_type for operands given as (dtype, priority).
+def combine(*operands: tuple[dtype, int]) -> dtype:
+    """torch's result dtype for operands given as (dtype, priority).
 
     Priority 2 is a tensor with dimensions, 1 a zero-dim tensor, 0 a Python number.
     """
@@ -162,3 +165,94 @@ def result_type(*operands: tuple[dtype, int]) -> dtype:
     out = _combine(states[2], _combine(states[1], states[0]))
     assert out is not None
     return out
+
+
+def _operand(v: object) -> tuple[dtype, int]:
+    from ._tensor import Tensor
+
+    if isinstance(v, Tensor):
+        return v.dtype, 1 if v.ndim == 0 else 2
+    if isinstance(v, (bool, int, float, complex)):
+        return scalar_dtype(v), 0
+    if isinstance(v, np.generic) and v.dtype.kind in "biufc":
+        return scalar_dtype(v.item()), 0
+    raise TypeError(
+        f"result_type(): argument 'other' must be Tensor or Number, not {type(v).__name__}"
+    )
+
+
+def result_type(tensor1: object, tensor2: object) -> dtype:
+    """The dtype torch computes ``tensor1 op tensor2`` in (tensors or Python numbers)."""
+    return combine(_operand(tensor1), _operand(tensor2))
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether torch's casting rules allow ``from_`` to ``to``: never to a lower category."""
+    return from_.category <= to.category
+
+
+class finfo:
+    """Machine limits of a floating dtype (the default dtype when none is given)."""
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def __init__(self, type: dtype | None = None) -> None:
+        d = get_default_dtype() if type is None else type
+        if d.category == COMPLEX:
+            d = float32 if d is complex64 else float64
+        if d.category != FLOAT:
+            raise TypeError(
+                "torch.finfo() requires a floating point input type. Use torch.iinfo to "
+                "handle 'torch.finfo'"
+            )
+        info = np.finfo(d.np)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = float(info.tiny)
+        self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+        self.dtype = d.name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __hash__(self) -> int:
+        return hash(("finfo", self.dtype))
+
+    def __repr__(self) -> str:
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+            f"tiny={self.tiny:g}, dtype={self.dtype})"
+        )
+
+
+class iinfo:
+    """Machine limits of an integer dtype."""
+
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, type: dtype) -> None:
+        if type.category == BOOL:
+            raise TypeError(f"{type!r} is not supported by torch.iinfo")
+        if type.category != INT:
+            raise TypeError(
+                "torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                "'torch.iinfo'"
+            )
+        info = np.iinfo(type.np)
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
+        self.dtype = type.name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __hash__(self) -> int:
+        return hash(("iinfo", self.dtype))
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"

@@ -38,6 +38,7 @@ def make(data: _ndarray, node: Any = None, rg: bool = False) -> Tensor:
     t._rg = rg
     t._vc = None
     t._base = None
+    t._tangent = None
     return t
 
 
@@ -83,7 +84,9 @@ class Tensor:
         "_view_fn",
         "_view_version",
         "_hooks",
+        "_post_hooks",
         "_retains_grad",
+        "_tangent",
         "__weakref__",
     )
 
@@ -102,6 +105,11 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        if self._rg and value._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or "
+                "complex dtype"
+            )
         self._data = value._data
 
     @property
@@ -117,9 +125,14 @@ class Tensor:
                     f"{type(value).__name__}"
                 )
             if value._data.dtype != self._data.dtype:
+                given = _BY_NP[value._data.dtype].scalar_name.lower()
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor "
-                    f"with dtype '{self.dtype}'. The gradient must match the tensor's dtype."
+                    f"attempting to assign a gradient with dtype '{given}' to a tensor with "
+                    f"grad_dtype '{self.dtype.scalar_name}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match."
                 )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
@@ -159,7 +172,9 @@ class Tensor:
     def grad_fn(self) -> Any:
         if self._base is not None:
             _reg._refresh(self)
-        return self._node
+        node = self._node
+        # An output of a multi-output node holds a Slot; its grad_fn is the node itself.
+        return node.node if type(node) is Slot else node
 
     @property
     def is_leaf(self) -> bool:
@@ -299,7 +314,11 @@ class Tensor:
         from ._printing import format_tensor
 
         d = _BY_NP[self._data.dtype]
-        show = d is not D.get_default_dtype() and d is not D.int64 and d is not D.bool_
+        if self._data.size:
+            hidden = (D.get_default_dtype(), D.int64, D.bool_, D.default_complex())
+        else:
+            hidden = (D.get_default_dtype(),)
+        show = d not in hidden
         tail = []
         if self._node is not None:
             tail.append(f"grad_fn=<{self._node.name()}>")
@@ -362,6 +381,8 @@ class Tensor:
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -389,14 +410,29 @@ class Tensor:
             self._node.register_prehook(_TensorHook(hooks, handle._key))
         return handle
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """``hook(tensor)`` runs after backward has accumulated into this leaf's .grad."""
+        if self._node is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.graph import RemovableHandle
+
+        hooks = getattr(self, "_post_hooks", None)
+        if hooks is None:
+            hooks = self._post_hooks = {}
+        handle = RemovableHandle(hooks)
+        hooks[handle._key] = hook
+        return handle
+
     # ------------------------------------------------------------ copies
     def clone(self, *, memory_format: Any = None) -> Tensor:
         return _shape.clone(self)
 
     def contiguous(self, memory_format: Any = None) -> Tensor:
-        if self._data.flags.c_contiguous:
-            return self
-        return _shape.clone(self)
+        return _shape.contiguous(self)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         dtype, copy = _parse_to(self, args, kwargs)
@@ -499,6 +535,468 @@ class Tensor:
         _ix.setitem(self, index, value)
 
     # --------------------------------------------------------- arithmetic
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ew.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ew.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ew.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ew.remainder(other, self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _ew.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ew.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _ew.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ew.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _ew.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ew.bitwise_xor(other, self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return _ew.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return _ew.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return _ew.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return _ew.bitwise_right_shift(other, self)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.floor_divide, self, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.remainder, self, other)
+
+    def __iand__(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.bitwise_and, self, other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.bitwise_or, self, other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.bitwise_xor, self, other)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.bitwise_left_shift, self, other)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.bitwise_right_shift, self, other)
+
+    def true_divide(self, other: Any) -> Tensor:
+        return _ew.div(self, other)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return _ew.div(self, other, rounding_mode=rounding_mode)
+
+    def multiply(self, other: Any) -> Tensor:
+        return _ew.mul(self, other)
+
+    def subtract(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _ew.sub(self, other, alpha=alpha)
+
+    def negative(self) -> Tensor:
+        return _ew.neg(self)
+
+    def absolute(self) -> Tensor:
+        return _ew.abs(self)
+
+    def positive(self) -> Tensor:
+        return _ew.positive(self)
+
+    def sign(self) -> Tensor:
+        return _ew.sign(self)
+
+    def sgn(self) -> Tensor:
+        return _ew.sgn(self)
+
+    def exp2(self) -> Tensor:
+        return _ew.exp2(self)
+
+    def expm1(self) -> Tensor:
+        return _ew.expm1(self)
+
+    def log2(self) -> Tensor:
+        return _ew.log2(self)
+
+    def log10(self) -> Tensor:
+        return _ew.log10(self)
+
+    def log1p(self) -> Tensor:
+        return _ew.log1p(self)
+
+    def rsqrt(self) -> Tensor:
+        return _ew.rsqrt(self)
+
+    def reciprocal(self) -> Tensor:
+        return _ew.reciprocal(self)
+
+    def square(self) -> Tensor:
+        return _ew.square(self)
+
+    def tan(self) -> Tensor:
+        return _ew.tan(self)
+
+    def asin(self) -> Tensor:
+        return _ew.asin(self)
+
+    def acos(self) -> Tensor:
+        return _ew.acos(self)
+
+    def atan(self) -> Tensor:
+        return _ew.atan(self)
+
+    arcsin = asin
+    arccos = acos
+    arctan = atan
+
+    def sinh(self) -> Tensor:
+        return _ew.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return _ew.cosh(self)
+
+    def asinh(self) -> Tensor:
+        return _ew.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return _ew.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return _ew.atanh(self)
+
+    arcsinh = asinh
+    arccosh = acosh
+    arctanh = atanh
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return _ew.logit(self, eps)
+
+    def erf(self) -> Tensor:
+        return _ew.erf(self)
+
+    def erfc(self) -> Tensor:
+        return _ew.erfc(self)
+
+    def floor(self) -> Tensor:
+        return _ew.floor(self)
+
+    def ceil(self) -> Tensor:
+        return _ew.ceil(self)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        return _ew.round(self, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        return _ew.trunc(self)
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        return _ew.frac(self)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return _ew.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return _ew.clamp_max(self, max)
+
+    def maximum(self, other: Tensor) -> Tensor:
+        return _ew.maximum(self, other)
+
+    def minimum(self, other: Tensor) -> Tensor:
+        return _ew.minimum(self, other)
+
+    def fmax(self, other: Tensor) -> Tensor:
+        return _ew.fmax(self, other)
+
+    def fmin(self, other: Tensor) -> Tensor:
+        return _ew.fmin(self, other)
+
+    def atan2(self, other: Tensor) -> Tensor:
+        return _ew.atan2(self, other)
+
+    arctan2 = atan2
+
+    def hypot(self, other: Tensor) -> Tensor:
+        return _ew.hypot(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return _ew.fmod(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        return _ew.remainder(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return _ew.floor_divide(self, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return _ew.float_power(self, exponent)
+
+    def copysign(self, other: Any) -> Tensor:
+        return _ew.copysign(self, other)
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        return _ew.heaviside(self, values)
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        return _ew.lerp(self, end, weight)
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return _ew.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return _ew.addcdiv(self, tensor1, tensor2, value=value)
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        return _ew.nan_to_num(self, nan, posinf, neginf)
+
+    def isnan(self) -> Tensor:
+        return _ew.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return _ew.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return _ew.isfinite(self)
+
+    def isposinf(self) -> Tensor:
+        return _ew.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return _ew.isneginf(self)
+
+    def isreal(self) -> Tensor:
+        return _ew.isreal(self)
+
+    def signbit(self) -> Tensor:
+        return _ew.signbit(self)
+
+    def logical_and(self, other: Tensor) -> Tensor:
+        return _ew.logical_and(self, other)
+
+    def logical_or(self, other: Tensor) -> Tensor:
+        return _ew.logical_or(self, other)
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        return _ew.logical_xor(self, other)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return _ew.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return _ew.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return _ew.bitwise_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return _ew.bitwise_not(self)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return _ew.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return _ew.bitwise_right_shift(self, other)
+
+    def equal(self, other: Tensor) -> bool:
+        return _ew.equal(self, other)
+
+    def isclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        return _ew.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        return _ew.allclose(self, other, rtol, atol, equal_nan)
+
+    def log_(self) -> Tensor:
+        return _ix.inplace(_ew.log, self)
+
+    def sqrt_(self) -> Tensor:
+        return _ix.inplace(_ew.sqrt, self)
+
+    def abs_(self) -> Tensor:
+        return _ix.inplace(_ew.abs, self)
+
+    absolute_ = abs_
+
+    def sin_(self) -> Tensor:
+        return _ix.inplace(_ew.sin, self)
+
+    def cos_(self) -> Tensor:
+        return _ix.inplace(_ew.cos, self)
+
+    def sign_(self) -> Tensor:
+        return _ix.inplace(_ew.sign, self)
+
+    def sgn_(self) -> Tensor:
+        return _ix.inplace(_ew.sgn, self)
+
+    def exp2_(self) -> Tensor:
+        return _ix.inplace(_ew.exp2, self)
+
+    def expm1_(self) -> Tensor:
+        return _ix.inplace(_ew.expm1, self)
+
+    def log2_(self) -> Tensor:
+        return _ix.inplace(_ew.log2, self)
+
+    def log10_(self) -> Tensor:
+        return _ix.inplace(_ew.log10, self)
+
+    def log1p_(self) -> Tensor:
+        return _ix.inplace(_ew.log1p, self)
+
+    def rsqrt_(self) -> Tensor:
+        return _ix.inplace(_ew.rsqrt, self)
+
+    def reciprocal_(self) -> Tensor:
+        return _ix.inplace(_ew.reciprocal, self)
+
+    def square_(self) -> Tensor:
+        return _ix.inplace(_ew.square, self)
+
+    def tan_(self) -> Tensor:
+        return _ix.inplace(_ew.tan, self)
+
+    def asin_(self) -> Tensor:
+        return _ix.inplace(_ew.asin, self)
+
+    def acos_(self) -> Tensor:
+        return _ix.inplace(_ew.acos, self)
+
+    def atan_(self) -> Tensor:
+        return _ix.inplace(_ew.atan, self)
+
+    def sinh_(self) -> Tensor:
+        return _ix.inplace(_ew.sinh, self)
+
+    def cosh_(self) -> Tensor:
+        return _ix.inplace(_ew.cosh, self)
+
+    def asinh_(self) -> Tensor:
+        return _ix.inplace(_ew.asinh, self)
+
+    def acosh_(self) -> Tensor:
+        return _ix.inplace(_ew.acosh, self)
+
+    def atanh_(self) -> Tensor:
+        return _ix.inplace(_ew.atanh, self)
+
+    def logit_(self, eps: float | None = None) -> Tensor:
+        return _ix.inplace(_ew.logit, self, eps)
+
+    def erf_(self) -> Tensor:
+        return _ix.inplace(_ew.erf, self)
+
+    def erfc_(self) -> Tensor:
+        return _ix.inplace(_ew.erfc, self)
+
+    def floor_(self) -> Tensor:
+        return _ix.inplace(_ew.floor, self)
+
+    def ceil_(self) -> Tensor:
+        return _ix.inplace(_ew.ceil, self)
+
+    def round_(self, *, decimals: int = 0) -> Tensor:
+        return _ix.inplace(_ew.round, self, decimals=decimals)
+
+    def trunc_(self) -> Tensor:
+        return _ix.inplace(_ew.trunc, self)
+
+    fix_ = trunc_
+
+    def frac_(self) -> Tensor:
+        return _ix.inplace(_ew.frac, self)
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return _ix.inplace(_ew.clamp_min, self, min)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return _ix.inplace(_ew.clamp_max, self, max)
+
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:
+        return _ix.inplace(_ew.clamp, self, min, max)
+
+    def atan2_(self, other: Tensor) -> Tensor:
+        return _ix.inplace(_ew.atan2, self, other)
+
+    def hypot_(self, other: Tensor) -> Tensor:
+        return _ix.inplace(_ew.hypot, self, other)
+
+    def fmod_(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.fmod, self, other)
+
+    def remainder_(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.remainder, self, other)
+
+    def floor_divide_(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.floor_divide, self, other)
+
+    def float_power_(self, exponent: Any) -> Tensor:
+        return _ew.float_power_(self, exponent)
+
+    def copysign_(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.copysign, self, other)
+
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        return _ix.inplace(_ew.lerp, self, end, weight)
+
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return _ix.inplace(_ew.addcmul, self, tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return _ix.inplace(_ew.addcdiv, self, tensor1, tensor2, value=value)
+
+    def nan_to_num_(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        return _ix.inplace(_ew.nan_to_num, self, nan, posinf, neginf)
+
+    def logical_not_(self) -> Tensor:
+        return _ix.inplace(_ew.logical_not, self)
+
+    def logical_and_(self, other: Tensor) -> Tensor:
+        return _ix.inplace(_ew.logical_and, self, other)
+
+    def logical_or_(self, other: Tensor) -> Tensor:
+        return _ix.inplace(_ew.logical_or, self, other)
+
+    def logical_xor_(self, other: Tensor) -> Tensor:
+        return _ix.inplace(_ew.logical_xor, self, other)
+
+    def bitwise_and_(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.bitwise_and, self, other)
+
+    def bitwise_or_(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.bitwise_or, self, other)
+
+    def bitwise_xor_(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.bitwise_xor, self, other)
+
+    def bitwise_not_(self) -> Tensor:
+        return _ix.inplace(_ew.bitwise_not, self)
+
     def __add__(self, other: Any) -> Tensor:
         return _ew.add(self, other)
 
@@ -574,8 +1072,8 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return _ew.mul(self, other)
 
-    def div(self, other: Any) -> Tensor:
-        return _ew.div(self, other)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return _ew.div(self, other, rounding_mode=rounding_mode)
 
     def pow(self, exponent: Any) -> Tensor:
         return _ew.pow(self, exponent)
@@ -643,6 +1141,94 @@ class Tensor:
         return _la.mm(self, mat2)
 
     # ---------------------------------------------------------- reductions
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _red.prod(self, dim, keepdim, dtype=dtype)
+
+    def max(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+        return _red.max(self, dim, keepdim, other=other)
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+        return _red.min(self, dim, keepdim, other=other)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return _red.amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return _red.amin(self, dim, keepdim)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _red.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _red.argmin(self, dim, keepdim)
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:
+        return _red.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:
+        return _red.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        return _red.logsumexp(self, dim, keepdim)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return _red.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return _red.cumprod(self, dim, dtype=dtype)
+
+    def cumsum_(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return _ix.inplace(_red.cumsum, self, dim, dtype=dtype)
+
+    def cumprod_(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return _ix.inplace(_red.cumprod, self, dim, dtype=dtype)
+
+    def cummax(self, dim: int) -> Any:
+        return _red.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        return _red.cummin(self, dim)
+
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+    ) -> Tensor:
+        return _red.norm(self, p, dim, keepdim, dtype=dtype)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _red.all(self, dim, keepdim)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _red.any(self, dim, keepdim)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return _red.count_nonzero(self, dim)
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return _red.median(self, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return _red.mode(self, dim, keepdim)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _red.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _red.nanmean(self, dim, keepdim, dtype=dtype)
+
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return _red.sum(self, dim, keepdim, dtype=dtype)
 
@@ -650,6 +1236,103 @@ class Tensor:
         return _red.mean(self, dim, keepdim, dtype=dtype)
 
     # -------------------------------------------------------------- shape
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _join.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return _join.chunk(self, chunks, dim)
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _join.tensor_split(self, indices_or_sections, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return _join.unbind(self, dim)
+
+    def repeat(self, *repeats: Any) -> Tensor:
+        if not repeats:
+            raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+        return _join.repeat(self, _sizes(repeats))
+
+    def tile(self, *dims: Any) -> Tensor:
+        return _join.tile(self, _sizes(dims))
+
+    def repeat_interleave(
+        self, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+    ) -> Tensor:
+        return _join.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return _join.flip(self, _sizes(dims))
+
+    def fliplr(self) -> Tensor:
+        return _join.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return _join.flipud(self)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return _join.roll(self, shifts, dims)
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+        return _join.rot90(self, k, dims)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return _join.triu(self, diagonal)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return _join.tril(self, diagonal)
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        return _ix.inplace(_join.triu, self, diagonal)
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        return _ix.inplace(_join.tril, self, diagonal)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return _join.diag(self, diagonal)
+
+    def trace(self) -> Tensor:
+        return _join.trace(self)
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        return _join.take_along_dim(self, indices, dim)
+
+    def narrow(self, dim: int, start: Any, length: int) -> Tensor:
+        return _shape.narrow(self, dim, start, length)
+
+    def select(self, dim: int, index: Any) -> Tensor:
+        return _shape.select(self, dim, index)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return _shape.movedim(self, source, destination)
+
+    def moveaxis(self, source: Any, destination: Any) -> Tensor:
+        return _shape.movedim(self, source, destination)
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return _shape.transpose(self, axis0, axis1)
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        return _shape.transpose(self, dim0, dim1)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return _shape.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        return _shape.diag_embed(self, offset, dim1, dim2)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        return _shape.unfold(self, dimension, size, step)
+
+    def broadcast_to(self, *size: Any) -> Tensor:
+        return _shape.broadcast_to(self, _sizes(size))
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        return _shape.unflatten(self, dim, sizes)
+
+    def ravel(self) -> Tensor:
+        return _shape.ravel(self)
+
     def reshape(self, *shape: Any) -> Tensor:
         return _shape.reshape(self, _sizes(shape))
 
@@ -699,8 +1382,178 @@ class Tensor:
         return _shape.flatten(self, start_dim, end_dim)
 
     # ----------------------------------------------------- indexing, selection
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        return _sel.gather(self, dim, index)
+
+    def scatter(self, dim: int, index: Tensor, src: Any = None, **kw: Any) -> Tensor:
+        return _sel.scatter(self, dim, index, src, **kw)
+
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, **kw: Any) -> Tensor:
+        return _ix.inplace(_sel.scatter, self, dim, index, src, **kw)
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return _sel.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return _ix.inplace(_sel.scatter_add, self, dim, index, src)
+
+    def scatter_reduce(
+        self, dim: int, index: Tensor, src: Tensor, reduce: str, **kw: Any
+    ) -> Tensor:
+        return _sel.scatter_reduce(self, dim, index, src, reduce, **kw)
+
+    def scatter_reduce_(
+        self, dim: int, index: Tensor, src: Tensor, reduce: str, **kw: Any
+    ) -> Tensor:
+        return _ix.inplace(_sel.scatter_reduce, self, dim, index, src, reduce, **kw)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        return _ix.index_select(self, dim, index)
+
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return _ix.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return _ix.inplace(_ix.index_add, self, dim, index, source, alpha=alpha)
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return _ix.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return _ix.inplace(_ix.index_copy, self, dim, index, source)
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return _ix.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return _ix.inplace(_ix.index_fill, self, dim, index, value)
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        return _ix.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        return _ix.inplace(_ix.masked_fill, self, mask, value)
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        return _ix.masked_select(self, mask)
+
+    def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
+        return _ix.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
+        return _ix.inplace(_ix.masked_scatter, self, mask, source)
+
+    def take(self, index: Tensor) -> Tensor:
+        return _ix.take(self, index)
+
+    def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        return _ix.put(self, index, source, accumulate)
+
+    def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        return _ix.inplace(_ix.put, self, index, source, accumulate)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return _ix.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        return _ix.argwhere(self)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: Any = None) -> Any:
+        return _sel.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        return _sel.argsort(self, dim, descending, stable=stable)
+
+    def msort(self) -> Tensor:
+        return _sel.msort(self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return _sel.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return _sel.kthvalue(self, k, dim, keepdim)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, **kw: Any) -> Any:
+        return _sel.unique(self, sorted, return_inverse, **kw)
 
     # ----------------------------------------------------------- linear algebra
+    def bmm(self, mat2: Tensor) -> Tensor:
+        return _la.bmm(self, mat2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return _la.mv(self, vec)
+
+    def dot(self, tensor: Tensor) -> Tensor:
+        return _la.dot(self, tensor)
+
+    def vdot(self, other: Tensor) -> Tensor:
+        return _la.vdot(self, other)
+
+    def inner(self, other: Tensor) -> Tensor:
+        return _la.inner(self, other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        return _la.outer(self, vec2)
+
+    def ger(self, vec2: Tensor) -> Tensor:
+        return _la.outer(self, vec2)
+
+    def kron(self, other: Tensor) -> Tensor:
+        return _la.kron(self, other)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        return _la.cross(self, other, dim)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _la.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _ix.inplace(_la.addmm, self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _la.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _ix.inplace(_la.addmv, self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _la.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _ix.inplace(_la.addr, self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _la.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _ix.inplace(_la.baddbmm, self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def matrix_power(self, n: int) -> Tensor:
+        return _la.matrix_power(self, n)
+
+    def det(self) -> Tensor:
+        return _la.det(self)
+
+    def logdet(self) -> Tensor:
+        return _la.logdet(self)
+
+    def slogdet(self) -> Any:
+        return _la.slogdet(self)
+
+    def inverse(self) -> Tensor:
+        return _la.inverse(self)
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        return _la.cholesky(self, upper)
+
+    def qr(self, some: bool = True) -> Any:
+        return _la.qr(self, some)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        return _la.svd(self, some, compute_uv)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        return _la.pinverse(self, rcond)
 
 
 class _TensorHook:
@@ -722,6 +1575,8 @@ def _rebuild(data: np.ndarray, rg: bool) -> Tensor:
 
 
 def _dim(dim: int, ndim: int) -> int:
+    if ndim == 0 and dim not in (0, -1):
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(
@@ -759,9 +1614,12 @@ _LEGACY_BY_STRING = {
     prefix + d.scalar_name + "Tensor": d for d in D.ALL for prefix in ("torch.", "ndgrad.")
 }
 
+from .autograd.graph import Slot  # noqa: E402
 from .ops import _registry as _reg  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import indexing as _ix  # noqa: E402
+from .ops import joining as _join  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import reduction as _red  # noqa: E402
+from .ops import selection as _sel  # noqa: E402
 from .ops import shape as _shape  # noqa: E402

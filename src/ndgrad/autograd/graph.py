@@ -201,7 +201,9 @@ def _add_hook(node: Node, entry: tuple[str, Callable[..., Any]]) -> RemovableHan
 def modified_error(arr: Any, producer: Node | None, now: int, expected: int) -> RuntimeError:
     """torch's error for a saved tensor changed in place before backward used it."""
     where = (
-        f", which is output 0 of {producer.name().removesuffix('Backward0')}," if producer else ""
+        f", which is output 0 of {producer.name().removesuffix('Backward0').replace('Backward', '')},"
+        if producer
+        else ""
     )
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "

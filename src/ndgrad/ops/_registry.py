@@ -9,6 +9,7 @@ import numpy as np
 
 from .._tensor import Tensor, make
 from ..autograd.anomaly_mode import record_trace
+from ..autograd.forward_ad import push_forward, view_refreshed
 from ..autograd.grad_mode import mode
 from ..autograd.graph import Node, pack_saved
 
@@ -157,7 +158,11 @@ def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | N
 def _refresh(x: Tensor) -> None:
     """Rebuild a view's history if its base was written in place since it was taken."""
     vc = x._vc
-    if x._view_version != vc[0] and mode.enabled:
+    if x._view_version == vc[0]:
+        return
+    if mode.dual:
+        view_refreshed(x)
+    if mode.enabled:
         base = x._base
         x._view_version = vc[0]
         if base._rg:
@@ -175,11 +180,17 @@ def apply(op: Op, args: tuple[Any, ...], kw: dict[str, Any] | None = None) -> Te
     out = op.fwd(*arrays, **kw) if kw else op.fwd(*arrays)
     if type(out) is not _ndarray:
         out = _asarray(out)
+    t = None
     if mode.enabled:
         for a in args:
             if isinstance(a, Tensor) and a._rg:
-                return _record(op, out, args, kw)
-    return make(out, None, False)
+                t = _record(op, out, args, kw)
+                break
+    if t is None:
+        t = make(out, None, False)
+    if mode.dual:
+        push_forward(op, args, kw, t)
+    return t
 
 
 def apply1(op: Op, x: Tensor, kw: dict[str, Any] | None = None) -> Tensor:
@@ -190,15 +201,18 @@ def apply1(op: Op, x: Tensor, kw: dict[str, Any] | None = None) -> Tensor:
     if type(out) is not _ndarray:
         out = _asarray(out)
     if not (x._rg and mode.enabled):
-        return make(out, None, False)
-    t = make(out, None, True)
-    node = _new_node(op, t, (_edge(x),), (_meta(x._data, out),), kw)
-    if op.save_in:
-        node.saved = (x,)
-        node.raw = (x._data,)
-        node.versions = (_version(x),)
-        if mode.saved_hooks is not None:
-            pack_saved(node)
+        t = make(out, None, False)
+    else:
+        t = make(out, None, True)
+        node = _new_node(op, t, (_edge(x),), (_meta(x._data, out),), kw)
+        if op.save_in:
+            node.saved = (x,)
+            node.raw = (x._data,)
+            node.versions = (_version(x),)
+            if mode.saved_hooks is not None:
+                pack_saved(node)
+    if mode.dual:
+        push_forward(op, (x,), kw, t)
     return t
 
 
@@ -214,15 +228,18 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
     if type(out) is not _ndarray:
         out = _asarray(out)
     if not (mode.enabled and ((ta and a._rg) or (tb and b._rg))):
-        return make(out, None, False)
-    t = make(out, None, True)
-    ea = _edge(a) if ta else None
-    eb = _edge(b) if tb else None
-    ma = _meta(a._data, out) if ta else None
-    mb = _meta(b._data, out) if tb else None
-    node = _new_node(op, t, (ea, eb), (ma, mb), None)
-    if op.save_in:
-        _save(node, (a, b), op.keep[(ea is not None) + 2 * (eb is not None)])
+        t = make(out, None, False)
+    else:
+        t = make(out, None, True)
+        ea = _edge(a) if ta else None
+        eb = _edge(b) if tb else None
+        ma = _meta(a._data, out) if ta else None
+        mb = _meta(b._data, out) if tb else None
+        node = _new_node(op, t, (ea, eb), (ma, mb), None)
+        if op.save_in:
+            _save(node, (a, b), op.keep[(ea is not None) + 2 * (eb is not None)])
+    if mode.dual:
+        push_forward(op, (a, b), None, t)
     return t
 
 

@@ -13,9 +13,26 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _leaf_inplace_check, make, version_counter
+from ..autograd.forward_ad import setitem_tangent, view_written
 from ..autograd.grad_mode import mode
 from . import _math as m
-from ._registry import _record, _refresh, apply1, defop
+from ._registry import _record, _refresh, apply, apply1, defop
+from ._util import norm_dim
+
+__all__ = [
+    "index_select",
+    "index_add",
+    "index_copy",
+    "index_fill",
+    "masked_fill",
+    "masked_select",
+    "masked_scatter",
+    "take",
+    "put",
+    "nonzero",
+    "argwhere",
+    "where",
+]
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -36,7 +53,13 @@ def _put_zero(g: np.ndarray, region: Any) -> np.ndarray:
 def _scatter(g: np.ndarray, region: Any, shape: tuple[int, ...], basic: bool) -> np.ndarray:
     z = np.zeros(shape, g.dtype)
     if callable(region):
-        region(z)[...] = g
+        view = region(z)
+        if view.flags.writeable:
+            view[...] = g
+        else:
+            # A view whose elements overlap (unfold windows, expand): each adds its share.
+            where = region(np.arange(z.size).reshape(shape))
+            np.add.at(z.reshape(-1), where, g)
     elif basic:
         z[region] = g
     else:
@@ -126,20 +149,42 @@ def _basic_op(index: tuple[Any, ...]) -> Any:
     return SLICE
 
 
-def _bounds_error(index: tuple[Any, ...], shape: tuple[int, ...]) -> IndexError:
+def _consumes(part: Any) -> int:
+    """How many dims of the indexed tensor one index part uses up."""
+    if part is None or part is Ellipsis:
+        return 0
+    if isinstance(part, np.ndarray) and part.dtype == np.bool_:
+        return part.ndim
+    return 1
+
+
+def _index_error(index: tuple[Any, ...], shape: tuple[int, ...], e: Exception) -> IndexError:
+    """torch's message for an index NumPy rejected (NumPy says axis, torch dimension)."""
+    used = sum(_consumes(p) for p in index)
+    if used > len(shape):
+        if not shape:
+            return IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
     dim = 0
     for part in index:
         if part is Ellipsis:
-            dim = len(shape) - sum(1 for p in index if p is not None and p is not Ellipsis)
-            dim += index.index(Ellipsis)
-            continue
-        if isinstance(part, int) and dim < len(shape) and not -shape[dim] <= part < shape[dim]:
+            dim += len(shape) - used
+        elif isinstance(part, int) and not -shape[dim] <= part < shape[dim]:
             return IndexError(
                 f"index {part} is out of bounds for dimension {dim} with size {shape[dim]}"
             )
-        if part is not None:
-            dim += 1
-    return IndexError("index out of range")
+        elif isinstance(part, np.ndarray) and part.dtype == np.bool_:
+            for j, n in enumerate(part.shape):
+                if n != shape[dim + j]:
+                    return IndexError(
+                        f"The shape of the mask {list(part.shape)} at index {j} does not match "
+                        f"the shape of the indexed tensor {list(shape)} at index {dim + j}"
+                    )
+        dim += _consumes(part)
+    return IndexError(str(e).replace("for axis", "for dimension"))
 
 
 def getitem(t: Tensor, index: Any) -> Tensor:
@@ -151,9 +196,7 @@ def getitem(t: Tensor, index: Any) -> Tensor:
         else:
             out = apply1(INDEX, t, {"region": idx, "shape": shape, "basic": False})
     except IndexError as e:
-        if basic:
-            raise _bounds_error(idx, shape) from None
-        raise IndexError(str(e)) from None
+        raise _index_error(idx, shape, e) from None
     if basic:
         from .shape import mark_view
 
@@ -179,16 +222,29 @@ def _bump(t: Tensor) -> None:
     version_counter(t)[0] += 1
 
 
+def _narrows(part: Any) -> bool:
+    return (
+        part is None or isinstance(part, int) or (isinstance(part, slice) and part != slice(None))
+    )
+
+
 def setitem(t: Tensor, index: Any, value: Any) -> None:
     """``t[index] = value``; ``t`` joins the graph when ``value`` requires grad."""
+    idx, basic = _convert_index(index)
+    if t._rg and t._node is None and mode.enabled and any(_narrows(p) for p in idx):
+        # torch writes through the view that the basic parts of the index take.
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
     _leaf_inplace_check(t)
     for x in (t, value):
         if isinstance(x, Tensor) and x._base is not None:
             _refresh(x)
-    idx, basic = _convert_index(index)
     v = _as_array(value, t._data)
     try:
         t._data[idx] = v
+    except IndexError as e:
+        raise _index_error(idx, t._data.shape, e) from None
     except ValueError as e:
         if "read-only" in str(e):
             raise _overlap_error() from None
@@ -197,6 +253,8 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
             f"indexing result of shape {list(t._data[idx].shape)}"
         ) from None
     _bump(t)
+    if mode.dual:
+        setitem_tangent(t, idx, value)
     v_grad = isinstance(value, Tensor) and value._rg
     if mode.enabled and (t._rg or v_grad):
         old = make(t._data, t._node, t._rg)
@@ -236,11 +294,10 @@ def inplace(fn: Callable[..., Tensor], t: Tensor, *args: Any, **kw: Any) -> Tens
     if t._base is not None:
         _refresh(t)
     graph = mode.enabled and (t._rg or any(isinstance(a, Tensor) and a._rg for a in args))
-    if graph:
-        # A snapshot of the old value: the op's rule may need it after t is overwritten.
-        r = fn(make(t._data.copy(), t._node, t._rg), *args, **kw)
-    else:
-        r = fn(make(t._data), *args, **kw)
+    # With a graph, a snapshot of the old value: the rule may need it after t is overwritten.
+    old = make(t._data.copy(), t._node, t._rg) if graph else make(t._data)
+    old._tangent = t._tangent
+    r = fn(old, *args, **kw)
     _check_cast(r._data.dtype, t._data.dtype)
     try:
         t._data[...] = r._data
@@ -252,6 +309,9 @@ def inplace(fn: Callable[..., Tensor], t: Tensor, *args: Any, **kw: Any) -> Tens
             f"{list(r._data.shape)}"
         ) from None
     _bump(t)
+    if mode.dual:
+        t._tangent = r._tangent
+        view_written(t)
     if graph:
         _rebase(t, r._node)
     return t
@@ -268,5 +328,395 @@ def fill_(t: Tensor, value: Any) -> Tensor:
 
 
 def copy_(t: Tensor, src: Any) -> Tensor:
+    if isinstance(src, Tensor):
+        shape, other = t._data.shape, src._data.shape
+        try:
+            full = np.broadcast_shapes(shape, other)
+        except ValueError:
+            from ._util import broadcast_error
+
+            raise broadcast_error(shape, other) from None
+        if full != shape:
+            raise RuntimeError(
+                f"output with shape {list(shape)} doesn't match the broadcast shape {list(full)}"
+            )
     setitem(t, Ellipsis, src)
     return t
+
+
+# ---------------------------------------------------- index_*, masked_*, take/put
+# The ``index`` of index_select and kin picks whole slices along ``dim``.
+def _along(dim: int, index: np.ndarray) -> tuple[Any, ...]:
+    return (slice(None),) * dim + (index,)
+
+
+def _index_select_fwd(x: np.ndarray, dim: int, index: np.ndarray, shape: Any) -> np.ndarray:
+    return np.take(x, index, axis=dim) if x.ndim else x.reshape(1)[index].reshape(())
+
+
+def _index_add_fwd(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray, alpha: Any) -> Any:
+    out = x.copy()
+    np.add.at(_at1(out), _along(dim, index), _at1(src * alpha if alpha != 1 else src))
+    return out
+
+
+def _index_copy_fwd(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    _at1(out)[_along(dim, index)] = _at1(src)
+    return out
+
+
+def _index_fill_fwd(x: np.ndarray, dim: int, index: np.ndarray, value: Any) -> np.ndarray:
+    out = x.copy()
+    _at1(out)[_along(dim, index)] = value
+    return out
+
+
+def _masked_fill_fwd(x: np.ndarray, value: Any, mask: np.ndarray) -> np.ndarray:
+    return np.where(mask, np.asarray(value).astype(x.dtype), x)
+
+
+def _masked_select_fwd(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return np.broadcast_to(x, mask.shape)[mask]
+
+
+def _masked_scatter_fwd(x: np.ndarray, src: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = np.array(np.broadcast_to(x, mask.shape))
+    out[mask] = src.reshape(-1)[: np.count_nonzero(mask)]
+    return out
+
+
+def _put_fwd(x: np.ndarray, src: np.ndarray, index: np.ndarray, accumulate: bool) -> np.ndarray:
+    out = x.copy()
+    flat = out.reshape(-1)
+    if accumulate:
+        np.add.at(flat, index.reshape(-1), src.reshape(-1))
+    else:
+        flat[index.reshape(-1)] = src.reshape(-1)
+    return out
+
+
+def _at1(a: np.ndarray) -> np.ndarray:
+    return a.reshape(1) if a.ndim == 0 else a
+
+
+def _zeros(g: Any, shape: Any) -> Any:
+    return m.const(g, np.zeros(shape, m.data(g).dtype))
+
+
+def _index_select(g: Any, dim: int, index: np.ndarray) -> Any:
+    return m.call(INDEX_SELECT, g, dim=dim, index=index, shape=np.shape(m.data(g)))
+
+
+def _index_clear(g: Any, dim: int, index: np.ndarray) -> Any:
+    return m.call(INDEX_FILL, g, dim=dim, index=index, value=0)
+
+
+def _masked_select_vjp(g: Any, x: Any, out: Any, mask: np.ndarray) -> Any:
+    return m.call(MASKED_SCATTER, _zeros(g, mask.shape), g, mask=mask)
+
+
+def _masked_scatter_src_vjp(g: Any, x: Any, src: Any, out: Any, mask: np.ndarray) -> Any:
+    # The first mask.sum() elements of src were used; the rest get zero gradient.
+    picked = m.call(MASKED_SELECT, g, mask=mask)
+    n = m.data(picked).size
+    size = m.data(src).size
+    if n != size:
+        picked = m.call(SCATTER, picked, region=(slice(0, n),), shape=(size,), basic=True)
+    return m.reshape(picked, m.data(src).shape)
+
+
+INDEX_SELECT = defop(
+    "IndexSelectBackward0",
+    _index_select_fwd,
+    lambda g, x, out, dim, index, shape: m.call(
+        INDEX_ADD, _zeros(g, shape), g, dim=dim, index=index, alpha=1
+    ),
+)
+INDEX_ADD = defop(
+    "IndexAddBackward0",
+    _index_add_fwd,
+    lambda g, x, src, out, dim, index, alpha: g,
+    lambda g, x, src, out, dim, index, alpha: _index_select(g, dim, index) * alpha,
+)
+INDEX_COPY = defop(
+    "IndexCopyBackward0",
+    _index_copy_fwd,
+    lambda g, x, src, out, dim, index: _index_clear(g, dim, index),
+    lambda g, x, src, out, dim, index: _index_select(g, dim, index),
+)
+INDEX_FILL = defop(
+    "IndexFillBackward0",
+    _index_fill_fwd,
+    lambda g, x, out, dim, index, value: _index_clear(g, dim, index),
+)
+# A 0-d tensor value: its gradient is the sum of g over the filled slices (the engine sums).
+INDEX_FILL_T = defop(
+    "IndexFillBackward1",
+    lambda x, v, dim, index: _index_fill_fwd(x, dim, index, v),
+    lambda g, x, v, out, dim, index: _index_clear(g, dim, index),
+    lambda g, x, v, out, dim, index: g - _index_clear(g, dim, index),
+)
+MASKED_FILL = defop(
+    "MaskedFillBackward0",
+    lambda x, mask, value: _masked_fill_fwd(x, value, mask),
+    lambda g, x, out, mask, value: m.where(mask, 0.0, g),
+)
+MASKED_FILL_T = defop(
+    "MaskedFillBackward1",
+    _masked_fill_fwd,
+    lambda g, x, v, out, mask: m.where(mask, 0.0, g),
+    lambda g, x, v, out, mask: m.where(mask, g, 0.0),
+)
+MASKED_SELECT = defop("MaskedSelectBackward0", _masked_select_fwd, _masked_select_vjp)
+MASKED_SCATTER = defop(
+    "MaskedScatterBackward0",
+    _masked_scatter_fwd,
+    lambda g, x, src, out, mask: m.where(mask, 0.0, g),
+    _masked_scatter_src_vjp,
+    save_in=True,
+    reads=((), (1,)),
+)
+TAKE = defop(
+    "TakeBackward0",
+    lambda x, index, shape: np.ravel(x)[index],
+    lambda g, x, out, index, shape: m.call(PUT, _zeros(g, shape), g, index=index, accumulate=True),
+)
+PUT = defop(
+    "PutBackward0",
+    _put_fwd,
+    lambda g, x, src, out, index, accumulate: (
+        g if accumulate else m.call(PUT, g, _zeros(g, index.shape), index=index, accumulate=False)
+    ),
+    lambda g, x, src, out, index, accumulate: m.call(
+        TAKE, g, index=index, shape=np.shape(m.data(g))
+    ),
+)
+
+
+# ---------------------------------------------------------------------- checks
+_CPP_NAMES = {
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
+
+
+def _scalar_name(a: np.ndarray) -> str:
+    return D._BY_NP[a.dtype].scalar_name
+
+
+def _dim_index(fn: str, x: Tensor, dim: int, index: Any, long_only: bool = False) -> Any:
+    """``dim`` made non-negative, and ``index`` as a 1-d array (torch's checks and messages)."""
+    d = norm_dim(dim, x._data.ndim)
+    a = index._data
+    if a.ndim > 1:
+        raise IndexError(f"{fn}(): Index is supposed to be a vector")
+    if a.dtype not in ((np.int64,) if long_only else (np.int64, np.int32)):
+        if fn == "index_select":
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        if fn == "index_add_":
+            raise RuntimeError(
+                f"index_add_(): Expected dtype int32/int64 for index but got: {_scalar_name(a)}"
+            )
+        if fn == "index_fill_":
+            raise IndexError("index_fill_(): Expected dtype int64 for index.")
+        raise RuntimeError(f"{fn}(): Expected a long tensor for index, but got {_scalar_name(a)}")
+    a = a.reshape(-1)
+    size = _at1(x._data).shape[d]
+    if a.size and (a.min() < 0 or a.max() >= size):
+        if fn == "index_select":
+            raise IndexError("index out of range in self")
+        bad = a[(a < 0) | (a >= size)][0]
+        msg = f"index {bad} is out of bounds for dimension {d} with size {size}"
+        if fn == "index_copy_":
+            raise IndexError(f"index_copy_(): {msg}")
+        raise (IndexError if fn == "index_fill_" else RuntimeError)(msg)
+    return d, a
+
+
+def _check_mask(fn: str, mask: Any) -> np.ndarray:
+    a = mask._data
+    if a.dtype != np.bool_:
+        if fn == "masked_fill_":
+            name = _CPP_NAMES.get(str(a.dtype), str(a.dtype))
+            raise RuntimeError(
+                f"masked_fill_ only supports boolean masks, but got mask with dtype {name}"
+            )
+        raise RuntimeError(f"{fn}: expected BoolTensor for mask")
+    return a
+
+
+def _broadcast_mask(x: Tensor, mask: np.ndarray) -> np.ndarray:
+    try:
+        shape = np.broadcast_shapes(x._data.shape, mask.shape)
+    except ValueError:
+        from ._util import broadcast_error
+
+        raise broadcast_error(mask.shape, x._data.shape) from None
+    return np.broadcast_to(mask, shape)
+
+
+def _check_value(fn: str, value: Any) -> None:
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(
+            f"{fn} only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s)."
+        )
+
+
+def _source_count(fn: str, d: int, index: np.ndarray, source: Tensor) -> None:
+    n = _at1(source._data).shape[d] if source._data.ndim or d == 0 else 1
+    if index.size != n:
+        if fn == "index_add_":
+            raise RuntimeError(
+                f"index_add_(): Number of indices ({index.size}) should be equal to "
+                f"source.size(dim): ({n}), for dim: {d}"
+            )
+        raise IndexError(
+            f"index_copy_(): Number of indices ({index.size}) should be equal to "
+            f"source.size(dim) ({n})"
+        )
+
+
+# ---------------------------------------------------------------- public ops
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``input`` along ``dim`` at ``index``, in that order (repeats allowed)."""
+    d, idx = _dim_index("index_select", input, dim, index)
+    if not input._data.ndim:
+        idx = idx.reshape(index._data.shape)
+    return apply1(INDEX_SELECT, input, {"dim": d, "index": idx, "shape": input._data.shape})
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """A copy of ``input`` with ``alpha * source`` added to the slices at ``index``."""
+    d, idx = _dim_index("index_add_", input, dim, index)
+    _source_count("index_add_", d, idx, source)
+    if input._data.dtype != source._data.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({_scalar_name(input._data)}) and source "
+            f"({_scalar_name(source._data)}) must have the same scalar type"
+        )
+    return apply(INDEX_ADD, (input, source), {"dim": d, "index": idx, "alpha": alpha})
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with the slices at ``index`` replaced by ``source``'s."""
+    d, idx = _dim_index("index_copy_", input, dim, index, long_only=True)
+    _source_count("index_copy_", d, idx, source)
+    if input._data.dtype != source._data.dtype:
+        raise RuntimeError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{_scalar_name(input._data)} and (source) {_scalar_name(source._data)}"
+        )
+    return apply(INDEX_COPY, (input, source), {"dim": d, "index": idx})
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy of ``input`` with the slices at ``index`` set to ``value``."""
+    _check_value("index_fill_", value)
+    d, idx = _dim_index("index_fill_", input, dim, index, long_only=True)
+    if isinstance(value, Tensor):
+        return apply(INDEX_FILL_T, (input, value), {"dim": d, "index": idx})
+    v = np.asarray(value).astype(input._data.dtype)
+    return apply1(INDEX_FILL, input, {"dim": d, "index": idx, "value": v})
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` where ``mask`` is True (the two broadcast together)."""
+    _check_value("masked_fill_", value)
+    mk = _broadcast_mask(input, _check_mask("masked_fill_", mask))
+    if isinstance(value, Tensor):
+        return apply(MASKED_FILL_T, (input, value), {"mask": mk})
+    return apply1(MASKED_FILL, input, {"mask": mk, "value": value})
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``input`` where ``mask`` is True, as a 1-d tensor."""
+    mk = _broadcast_mask(input, _check_mask("masked_select", mask))
+    return apply1(MASKED_SELECT, input, {"mask": mk})
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """``input`` with the positions where ``mask`` is True filled from ``source`` in order."""
+    mk = _broadcast_mask(input, _check_mask("masked_scatter_", mask))
+    if input._data.dtype != source._data.dtype:
+        raise RuntimeError(
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{_scalar_name(input._data)} and {_scalar_name(source._data)}"
+        )
+    if np.count_nonzero(mk) > source._data.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return apply(MASKED_SCATTER, (input, source), {"mask": mk})
+
+
+def _flat_index(fn: str, x: Tensor, index: Tensor) -> np.ndarray:
+    a = index._data
+    if a.dtype != np.int64:
+        raise RuntimeError(f"{fn}(): Expected a long tensor for index, but got {_scalar_name(a)}")
+    n = x._data.size
+    if a.size and (a.min() < -n or a.max() >= n):
+        bad = a.reshape(-1)[(a.reshape(-1) < -n) | (a.reshape(-1) >= n)][0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return a
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """The elements of ``input`` read as 1-d, at ``index``; shaped like ``index``."""
+    idx = _flat_index("take", input, index)
+    return apply1(TAKE, input, {"index": idx, "shape": input._data.shape})
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``source`` written (or added) at flat positions ``index``."""
+    idx = _flat_index("put_", input, index)
+    if idx.size != source._data.size:
+        raise IndexError(
+            "put_(): Expected source and index to have the same number of elements, but got "
+            f"source.numel() = {source._data.size}, index.numel() = {idx.size}"
+        )
+    if input._data.dtype != source._data.dtype:
+        raise RuntimeError(
+            "put_(): self and source expected to have the same dtype, but got "
+            f"self.dtype = {input.dtype} and source.dtype = {source.dtype}"
+        )
+    kw = {"index": idx.reshape(source._data.shape), "accumulate": bool(accumulate)}
+    return apply(PUT, (input, source), kw)
+
+
+# ---------------------------------------------------------------- no gradient
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """Indices of the non-zero elements: an (n, ndim) tensor, or one 1-d tensor per dim."""
+    a = input._data
+    if as_tuple:
+        return tuple(make(i.astype(np.int64)) for i in np.nonzero(_at1(a)))
+    return make(np.argwhere(a).astype(np.int64))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    return nonzero(input)
+
+
+_MISSING: Any = object()
+
+
+def where(condition: Tensor, input: Any = _MISSING, other: Any = _MISSING) -> Any:
+    """``where(condition)`` is ``nonzero(condition, as_tuple=True)``; with ``input`` and
+    ``other`` it picks elementwise (elementwise.where)."""
+    if input is _MISSING and other is _MISSING:
+        return nonzero(condition, as_tuple=True)
+    if input is _MISSING or other is _MISSING:
+        raise TypeError(
+            "where() received an invalid combination of arguments - expected (Tensor "
+            "condition) or (Tensor condition, Tensor input, Tensor other)"
+        )
+    from .elementwise import where as select
+
+    return select(condition, input, other)
