@@ -51,6 +51,24 @@ ADD_ALPHA = {"beta": 0.5, "alpha": 2}
 
 OPS: list[OpInfo] = [
     # ----------------------------------------------------------------- products
+    # cdist is composed here (differences, then a vector norm); torch has one CdistBackward0,
+    # without a double backward, so the second-order comparison cannot run (smooth=False).
+    OpInfo(
+        "cdist",
+        lambda lib, x, y: lib.cdist(x, y),
+        (((3, 2), (4, 2)), ((2, 3, 2), (2, 4, 2))),
+        ("LinalgVectorNormBackward0", "SubBackward0"),
+        smooth=False,
+        torch_grad_fn="CdistBackward0",
+    ),
+    OpInfo(
+        "cdist_p1",
+        lambda lib, x, y: lib.cdist(x, y, p=1.0),
+        (((3, 2), (4, 2)),),
+        ("LinalgVectorNormBackward0", "SubBackward0"),
+        smooth=False,
+        torch_grad_fn="CdistBackward0",
+    ),
     OpInfo("bmm", lambda lib, x, y: lib.bmm(x, y), (((2, 3, 4), (2, 4, 2)),), ("BmmBackward0",)),
     OpInfo("bmm_method", lambda lib, x, y: x.bmm(y), (((1, 2, 3), (1, 3, 2)),), ("BmmBackward0",)),
     OpInfo("mv", lambda lib, x, y: lib.mv(x, y), (((3, 4), (4,)),), ("MvBackward0",)),

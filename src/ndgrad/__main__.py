@@ -10,6 +10,7 @@ USAGE = """usage: python -m ndgrad COMMAND
 commands:
   tour     run the autograd lesson step by step, checking each result against the maths
   bench    run the benchmark suite (needs a source checkout: bench/run.py)
+  ops      print the table of supported torch functions (--update-readme FILE rewrites it)
 """
 
 
@@ -36,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         return tour()
     if command == "bench":
         return _bench(rest)
+    if command == "ops":
+        from ._supported import table, update_readme
+
+        if rest[:1] == ["--update-readme"] and len(rest) == 2:
+            print("updated" if update_readme(rest[1]) else "already current")
+        else:
+            print(table())
+        return 0
     print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -15,7 +15,6 @@ __all__ = [
     "can_cast",
     "finfo",
     "iinfo",
-    "from_numpy_dtype",
 ]
 
 # Categories in promotion order: a higher category wins over any dtype of a lower one.

@@ -997,26 +997,27 @@ class Tensor:
     def bitwise_not_(self) -> Tensor:
         return _ix.inplace(_ew.bitwise_not, self)
 
+    # The arithmetic dunders go straight to apply2: they are the hottest calls there are.
     def __add__(self, other: Any) -> Tensor:
-        return _ew.add(self, other)
+        return _apply2(_ew.ADD, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return _ew.add(other, self)
+        return _apply2(_ew.ADD, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _ew.sub(self, other)
+        return _apply2(_ew.SUB, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return _ew.rsub(self, other)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _ew.mul(self, other)
+        return _apply2(_ew.MUL, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _ew.mul(other, self)
+        return _apply2(_ew.MUL, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _ew.div(self, other)
+        return _apply2(_ew.DIV, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return _ew.div(other, self)
@@ -1623,3 +1624,4 @@ from .ops import linalg as _la  # noqa: E402
 from .ops import reduction as _red  # noqa: E402
 from .ops import selection as _sel  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from .ops._registry import apply2 as _apply2  # noqa: E402

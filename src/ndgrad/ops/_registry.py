@@ -84,6 +84,10 @@ def defop(
     return op
 
 
+# A shared (None, None): what a binary node keeps when it needs nothing per operand.
+_NO_META = (None, None)
+
+
 def _version(t: Tensor) -> int:
     vc = t._vc
     return 0 if vc is None else vc[0]
@@ -133,6 +137,22 @@ def _save(node: Any, args: tuple[Any, ...], keep: tuple[bool, ...]) -> None:
     node.saved = saved
     node.raw = tuple([a._data if isinstance(a, Tensor) else a for a in saved])
     node.versions = tuple([_version(a) if isinstance(a, Tensor) else None for a in saved])
+    if mode.saved_hooks is not None:
+        pack_saved(node)
+
+
+def _save2(node: Any, keep: tuple[bool, bool], a: Any, ta: bool, b: Any, tb: bool) -> None:
+    """_save for the two operands of a binary op, without the generic loops."""
+    ka, kb = keep
+    a = a if ka else None
+    b = b if kb else None
+    ta = ta and ka
+    tb = tb and kb
+    node.saved = (a, b)
+    node.raw = (a._data if ta else a, b._data if tb else b)
+    node.versions = (
+        (_version(a) if ta else None, _version(b) if tb else None) if ta or tb else _NO_META
+    )
     if mode.saved_hooks is not None:
         pack_saved(node)
 
@@ -235,9 +255,10 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
         eb = _edge(b) if tb else None
         ma = _meta(a._data, out) if ta else None
         mb = _meta(b._data, out) if tb else None
-        node = _new_node(op, t, (ea, eb), (ma, mb), None)
+        meta = _NO_META if ma is None and mb is None else (ma, mb)
+        node = _new_node(op, t, (ea, eb), meta, None)
         if op.save_in:
-            _save(node, (a, b), op.keep[(ea is not None) + 2 * (eb is not None)])
+            _save2(node, op.keep[(ea is not None) + 2 * (eb is not None)], a, ta, b, tb)
     if mode.dual:
         push_forward(op, (a, b), None, t)
     return t

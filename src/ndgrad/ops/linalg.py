@@ -39,6 +39,7 @@ __all__ = [
     "pinverse",
     "svd",
     "qr",
+    "cdist",
 ]
 
 
@@ -825,3 +826,29 @@ def qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:
     from .decomp import qr as linalg_qr
 
     return linalg_qr(input, "reduced" if some else "complete")
+
+
+def cdist(
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
+) -> Tensor:
+    """p-norm distances between the rows of ``x1`` (..., P, M) and ``x2`` (..., R, M)."""
+    if x1.dim() < 2 or x2.dim() < 2:
+        raise RuntimeError(
+            f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D"
+            if x1.dim() < 2
+            else f"cdist only supports at least 2D tensors, X2 got: {x2.dim()}D"
+        )
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            "X1 and X2 must have the same number of columns. X1: "
+            f"{x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    from .reduction import vector_norm
+
+    # Every pair's difference, then its norm: (..., P, 1, M) - (..., 1, R, M).
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)

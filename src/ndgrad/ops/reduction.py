@@ -45,6 +45,8 @@ __all__ = [
     "mode",
     "nansum",
     "nanmean",
+    "histc",
+    "bincount",
 ]
 
 _INF = float("inf")
@@ -839,3 +841,40 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     x = input._data
     axes = _axes(dim, x.ndim)
     return make(np.asarray(np.count_nonzero(x, axis=axes), np.int64))
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    """Counts of ``input`` in ``bins`` equal bins over [min, max] (the data's range if both
+    are 0); values outside are ignored. Not differentiable, as in torch."""
+    x = input.detach().numpy()
+    if x.dtype.kind not in "f":
+        raise NotImplementedError(
+            f"\"histogram_cpu\" not implemented for '{input.dtype.scalar_name}'"
+        )
+    if bins <= 0:
+        raise RuntimeError("torch.histc: bins must be > 0")
+    lo, hi = float(min), float(max)
+    if lo == hi and x.size:
+        lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    counts, _ = np.histogram(x, bins=bins, range=(lo, hi))
+    return make(counts.astype(x.dtype))
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each non-negative integer occurs in 1-d ``input`` (or the sum of its weights)."""
+    x = input.numpy()
+    if x.dtype.kind not in "iu":
+        raise NotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{input.dtype.scalar_name}'"
+        )
+    if x.ndim != 1 or (x.size and x.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return make(np.bincount(x, minlength=minlength).astype(np.int64))
+    w = weights.detach().numpy()
+    out_dtype = w.dtype if w.dtype.kind == "f" else np.float64
+    return make(np.bincount(x, weights=w, minlength=minlength).astype(out_dtype))
