@@ -87,7 +87,9 @@ def test_tour_reports_a_wrong_result(monkeypatch):
     from ndgrad import tour
 
     step = tour.STEPS[0]
-    broken = tour.Step(step.title, step.code.replace("y ** 2 + 3", "y ** 2 + 4"), step.check)
+    broken = tour.Step(
+        step.title, step.code.replace("y ** 2 + 3", "y ** 2 + 4"), step.check, step.output
+    )
     monkeypatch.setattr(tour, "STEPS", [broken])
     lines = []
     assert tour.run(lines.append) == 1

@@ -9,6 +9,7 @@ USAGE = """usage: python -m ndgrad COMMAND
 
 commands:
   tour     run the autograd lesson step by step, checking each result against the maths
+           (--graph DIR also writes each step's autograd graph as an SVG)
   bench    run the benchmark suite (needs a source checkout: bench/run.py)
   ops      print the table of supported torch functions (--update-readme FILE rewrites it)
 """
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "tour":
         from .tour import main as tour
 
-        return tour()
+        return tour(rest)
     if command == "bench":
         return _bench(rest)
     if command == "ops":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from typing import Any
 import numpy as np
 
 import ndgrad
+from ndgrad import viz
 from ndgrad.autograd import Variable
 
 
@@ -19,6 +22,8 @@ class Step:
     code: str
     # Given the namespace the code ran in: (what ndgrad gave, what the maths says, agree?).
     check: Callable[[dict[str, Any]], tuple[str, str, bool]]
+    # The variable whose graph `tour --graph DIR` draws for this step.
+    output: str
 
 
 def _close(a: Any, b: Any) -> bool:
@@ -95,6 +100,7 @@ STEPS = [
         z.backward()
         """,
         _scalar,
+        "z",
     ),
     Step(
         "Gradients through a matrix product",
@@ -107,6 +113,7 @@ STEPS = [
         out.backward()
         """,
         _matmul,
+        "out",
     ),
     Step(
         "Index assignment joins the graph; backward with a gradient",
@@ -118,6 +125,7 @@ STEPS = [
         n.backward(torch.ones_like(n))
         """,
         _index_assign,
+        "n",
     ),
     Step(
         "retain_graph, and gradients that accumulate",
@@ -133,6 +141,7 @@ STEPS = [
             error = str(e)
         """,
         _retain,
+        "y",
     ),
     Step(
         "A Jacobian, one row per backward",
@@ -149,12 +158,16 @@ STEPS = [
         j[1] = x.grad.data
         """,
         _jacobian,
+        "k",
     ),
 ]
 
 
-def run(out: Callable[[str], None] = print) -> int:
-    """Run every step; return the number that disagree with the maths."""
+def run(out: Callable[[str], None] = print, graph_dir: str | None = None) -> int:
+    """Run every step; return the number that disagree with the maths.
+
+    With ``graph_dir``, also write each step's autograd graph there as an SVG picture.
+    """
     out("ndgrad tour: the autograd lesson, with ndgrad's results beside the hand-worked maths\n")
     failed = 0
     for i, step in enumerate(STEPS, 1):
@@ -171,6 +184,10 @@ def run(out: Callable[[str], None] = print) -> int:
         out(textwrap.indent(f"ndgrad:  {got}", "  "))
         if hand:
             out(f"  by hand: {hand}")
+        if graph_dir is not None and isinstance(ns.get(step.output), ndgrad.Tensor):
+            path = os.path.join(graph_dir, f"step{i}_{step.output}.svg")
+            viz.draw(ns[step.output]).save(path)
+            out(f"  graph of {step.output}: {path}")
         out(f"  {'agrees' if ok else 'DISAGREES'}\n")
         failed += not ok
     passed = len(STEPS) - failed
@@ -178,5 +195,10 @@ def run(out: Callable[[str], None] = print) -> int:
     return failed
 
 
-def main() -> int:
-    return 1 if run() else 0
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ndgrad tour")
+    parser.add_argument("--graph", metavar="DIR", help="write each step's graph as an SVG")
+    args = parser.parse_args(argv)
+    if args.graph:
+        os.makedirs(args.graph, exist_ok=True)
+    return 1 if run(graph_dir=args.graph) else 0
