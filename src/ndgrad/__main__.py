@@ -9,7 +9,7 @@ USAGE = """usage: python -m ndgrad COMMAND
 
 commands:
   tour     run the autograd lesson step by step, checking each result against the maths
-           (--graph DIR also writes each step's autograd graph as an SVG)
+           (--graph DIR writes each step's graph as an SVG; --explain shows the chain rule)
   bench    run the benchmark suite (needs a source checkout: bench/run.py)
   ops      print the table of supported torch functions (--update-readme FILE rewrites it)
 """

@@ -163,10 +163,13 @@ STEPS = [
 ]
 
 
-def run(out: Callable[[str], None] = print, graph_dir: str | None = None) -> int:
+def run(
+    out: Callable[[str], None] = print, graph_dir: str | None = None, explain: bool = False
+) -> int:
     """Run every step; return the number that disagree with the maths.
 
-    With ``graph_dir``, also write each step's autograd graph there as an SVG picture.
+    With ``graph_dir``, also write each step's autograd graph there as an SVG picture; with
+    ``explain``, show how the chain rule formed the first step's gradient.
     """
     out("ndgrad tour: the autograd lesson, with ndgrad's results beside the hand-worked maths\n")
     failed = 0
@@ -190,15 +193,27 @@ def run(out: Callable[[str], None] = print, graph_dir: str | None = None) -> int
             out(f"  graph of {step.output}: {path}")
         out(f"  {'agrees' if ok else 'DISAGREES'}\n")
         failed += not ok
+        if explain and i == 1:
+            out(textwrap.indent(_explain_first_step(), "    "))
     passed = len(STEPS) - failed
     out(f"summary: {passed} of {len(STEPS)} steps agree with the hand-worked derivatives")
     return failed
 
 
+def _explain_first_step() -> str:
+    """The chain rule of step 1, on a fresh graph (the tour's own was freed by backward)."""
+    x = Variable(ndgrad.Tensor([2]), requires_grad=True)
+    y = x + 2
+    z = y**2 + 3
+    names = {"x": x, "y": y, "z": z}
+    return str(ndgrad.autograd.explain(z, {"x": x}, names=names, print_result=False)) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ndgrad tour")
     parser.add_argument("--graph", metavar="DIR", help="write each step's graph as an SVG")
+    parser.add_argument("--explain", action="store_true", help="show the chain rule at work")
     args = parser.parse_args(argv)
     if args.graph:
         os.makedirs(args.graph, exist_ok=True)
-    return 1 if run(graph_dir=args.graph) else 0
+    return 1 if run(graph_dir=args.graph, explain=args.explain) else 0

@@ -16,6 +16,7 @@ from .anomaly_mode import (
     set_detect_anomaly,
 )
 from .engine import run_backward
+from .explain import explain
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
     enable_grad,
@@ -31,6 +32,7 @@ from .variable import Variable
 __all__ = [
     "backward",
     "grad",
+    "explain",
     "detect_anomaly",
     "set_detect_anomaly",
     "is_anomaly_enabled",

@@ -77,6 +77,7 @@ class Node:
         "freed",
         "hooks",
         "retain",
+        "const",
         "trace",
         "__weakref__",
     )

@@ -257,6 +257,9 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
         mb = _meta(b._data, out) if tb else None
         meta = _NO_META if ma is None and mb is None else (ma, mb)
         node = _new_node(op, t, (ea, eb), meta, None)
+        if not (ta and tb):
+            # The Python number operand, kept for explanations (ndgrad.autograd.explain).
+            node.const = b if ta else a
         if op.save_in:
             _save2(node, op.keep[(ea is not None) + 2 * (eb is not None)], a, ta, b, tb)
     if mode.dual:
