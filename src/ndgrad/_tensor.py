@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -28,6 +29,15 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+
+NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
 
 
 def make(data: _ndarray, node: Any = None, rg: bool = False) -> Tensor:
@@ -114,6 +124,8 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
+        if self._node is not None and not getattr(self, "_retains_grad", False):
+            warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return getattr(self, "_grad", None)
 
     @grad.setter

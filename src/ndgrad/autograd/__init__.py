@@ -15,6 +15,7 @@ from .anomaly_mode import (
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+from .doctor import doctor
 from .engine import run_backward
 from .explain import explain
 from .function import Function, FunctionCtx, once_differentiable
@@ -33,6 +34,7 @@ __all__ = [
     "backward",
     "grad",
     "explain",
+    "doctor",
     "detect_anomaly",
     "set_detect_anomaly",
     "is_anomaly_enabled",

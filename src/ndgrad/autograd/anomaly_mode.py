@@ -82,12 +82,16 @@ def explain(node: Any) -> None:
         )
 
 
-def check_nan(node: Any, grads: Any) -> None:
-    for i, g in enumerate(grads):
-        if g is None:
+def check_nan(node: Any, grads: Any, g: Any) -> None:
+    """Raise at the first NaN (or, for the doctor, Inf) gradient a node returned."""
+    for i, gi in enumerate(grads):
+        if gi is None:
             continue
-        arr = g._data if hasattr(g, "_data") else g
-        if np.isnan(arr).any():
-            raise RuntimeError(
-                f"Function '{node.name()}' returned nan values in its {i}th output."
-            )
+        arr = gi._data if hasattr(gi, "_data") else np.asarray(gi)
+        kind = "nan" if np.isnan(arr).any() else None
+        if kind is None and mode.check_inf and np.isinf(arr).any():
+            kind = "inf"
+        if kind is not None:
+            from .doctor import explain_failure
+
+            raise RuntimeError(explain_failure(node, i, kind, g))

@@ -148,6 +148,8 @@ def run_backward(
     With ``accumulate``, leaves (or only ``inputs``, when given) receive their gradient in
     ``.grad``; otherwise the gradients of ``inputs`` are returned and ``.grad`` is untouched.
     """
+    if mode.roots is not None:
+        mode.roots.extend(roots)
     edges = [r._node if r._node is not None else r for r in roots]
     keys = [_key(e) for e in edges]
     in_edges = [t._node if t._node is not None else t for t in inputs or ()]
@@ -215,9 +217,12 @@ def run_backward(
 def _run_checked(node: Node, g: Any, create_graph: bool, retain_graph: bool) -> Any:
     """node.run under anomaly detection: NaN checks, and the forward trace on any error."""
     try:
-        grads = node.run(g, create_graph, retain_graph)
+        # Keep the saved values until the check has looked at them.
+        grads = node.run(g, create_graph, True)
         if mode.check_nan:
-            check_nan(node, grads)
+            check_nan(node, grads, g)
+        if not retain_graph:
+            node.release()
     except Exception:
         explain(node)
         raise

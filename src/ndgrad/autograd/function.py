@@ -80,6 +80,10 @@ class BackwardCFunction(Node, FunctionCtx):
     def name(self) -> str:
         return type(self).__name__
 
+    def release(self) -> None:
+        self.freed = bool(self.to_save)
+        self.to_save = ()
+
     def run(self, g: Any, create_graph: bool, retain: bool) -> list[Any]:
         if self.freed:
             raise RuntimeError(SECOND_BACKWARD)
@@ -95,8 +99,7 @@ class BackwardCFunction(Node, FunctionCtx):
             result = (result,)
         result = _check_grads(self, result)
         if not retain:
-            self.freed = bool(self.to_save)
-            self.to_save = ()
+            self.release()
         if create_graph:
             return result
         return [None if r is None else r._data for r in result]

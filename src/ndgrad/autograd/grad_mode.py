@@ -26,6 +26,9 @@ class _Mode(threading.local):
     inference = False
     anomaly = False
     check_nan = True
+    # The gradient doctor also stops at Inf, and collects the tensors backward starts from.
+    check_inf = False
+    roots: list[Any] | None = None
     # The active forward-AD level, 0 when none.
     dual = 0
     # The innermost saved_tensors_hooks (pack, unpack), or None.

@@ -157,11 +157,16 @@ class Node:
             elif type(gi) is not _ndarray or meta is not None:
                 gi = _conform_array(gi, meta)
             grads.append(gi)
-        if not retain and (saved is not None or op.save_out):
+        if not retain:
+            self.release()
+        return grads
+
+    def release(self) -> None:
+        """Free what the rule saved; a later backward through this node then raises."""
+        if self.saved is not None or self.out is not None:
             self.saved = self.raw = None
             self.out = None
             self.freed = True
-        return grads
 
 
 def _conform_tensor(gi: Tensor, meta: tuple[Any, Any]) -> Tensor:
