@@ -38,7 +38,7 @@ def test_svg_has_one_element_per_node_and_edge():
     ids = {n.get("id") for n in nodes}
     assert all(e.get("data-from") in ids and e.get("data-to") in ids for e in edges)
     text = ET.tostring(ET.fromstring(g.svg), encoding="unicode")
-    assert "value [19.]" in text and "1 float32" in text
+    assert "value [19.]" in text and "1 float32, requires grad" in text
 
 
 def test_dot_text_lists_nodes_and_edges():
@@ -58,7 +58,7 @@ def test_text_tree_follows_the_chain_to_the_leaf():
         "AddBackward0",
         "PowBackward0",
         "AddBackward0",
-        "leaf (requires grad)",
+        "leaf",
     ]
 
 

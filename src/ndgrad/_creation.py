@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as D
-from ._random import Generator, stream
+from . import _sampling as S
+from ._random import Generator, gen
 from ._tensor import Size, Tensor, make
 
 __all__ = [
@@ -27,6 +29,10 @@ __all__ = [
     "randn",
     "rand",
     "randint",
+    "randperm",
+    "normal",
+    "bernoulli",
+    "multinomial",
     "zeros_like",
     "ones_like",
     "full_like",
@@ -98,8 +104,9 @@ def _walk(seq: Any, dim: int, shape: list[int], dtypes: set[D.dtype]) -> list[An
     return out
 
 
-def _infer(data: Any) -> np.ndarray:
-    """Convert Python data to an array with torch's inferred dtype."""
+def _infer(data: Any, dtype: D.dtype | None = None) -> np.ndarray:
+    """Convert data to an array: with ``dtype`` if given (Python numbers go straight to it,
+    never through the default dtype), else with the dtype torch infers."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, np.ndarray):
@@ -109,7 +116,7 @@ def _infer(data: Any) -> np.ndarray:
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     d = _scalar_dtype(data)
     if d is not None:
-        return np.array(data, d.np)
+        return np.array(data, (dtype or d).np)
     if not isinstance(data, (list, tuple)):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     dtypes: set[D.dtype] = set()
@@ -117,7 +124,7 @@ def _infer(data: Any) -> np.ndarray:
     result = D.get_default_dtype()
     if dtypes:
         result = functools.reduce(D.promote_types, dtypes)
-    return np.array(values, result.np)
+    return np.array(values, (dtype or result).np)
 
 
 def tensor(
@@ -129,7 +136,7 @@ def tensor(
 ) -> Tensor:
     """A new tensor holding a copy of ``data``."""
     _check_device(device)
-    arr = _infer(data)
+    arr = _infer(data, dtype)
     if dtype is not None:
         arr = arr.astype(dtype.np, copy=False)
     return _finish(arr, requires_grad)
@@ -261,16 +268,23 @@ def linspace(
     return _finish(arr.astype(_float(dtype)), requires_grad)
 
 
+def _sized(size: Sequence[Any], kw_size: Any, name: str) -> tuple[int, ...]:
+    return _size(size if kw_size is None else (kw_size,), name)
+
+
 def randn(
     *size: Any,
     generator: Generator | None = None,
     dtype: D.dtype | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    **kwargs: Any,
 ) -> Tensor:
     _check_device(device)
-    arr = stream(generator).standard_normal(_size(size, "randn"), dtype=np.float64)
-    return _finish(arr.astype(_float(dtype)), requires_grad)
+    shape = _sized(size, kwargs.get("size"), "randn")
+    d = _float(dtype)
+    arr = S.normal(gen(generator), math.prod(shape), d).reshape(shape)
+    return _finish(arr, requires_grad)
 
 
 def rand(
@@ -279,10 +293,19 @@ def rand(
     dtype: D.dtype | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    **kwargs: Any,
 ) -> Tensor:
     _check_device(device)
-    arr = stream(generator).random(_size(size, "rand"))
-    return _finish(arr.astype(_float(dtype)), requires_grad)
+    shape = _sized(size, kwargs.get("size"), "rand")
+    arr = S.uniform(gen(generator), math.prod(shape), _float(dtype), 0.0, 1.0).reshape(shape)
+    return _finish(arr, requires_grad)
+
+
+def _check_range(low: int, high: int) -> None:
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
 
 
 def randint(
@@ -291,21 +314,128 @@ def randint(
     dtype: D.dtype | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    **kwargs: Any,
 ) -> Tensor:
     """randint(high, size) or randint(low, high, size)."""
     _check_device(device)
+    args = args + tuple(kwargs.pop(k) for k in ("low", "high", "size") if k in kwargs)
     if len(args) == 2:
         low, (high, size) = 0, args
     elif len(args) == 3:
         low, high, size = args
     else:
         raise TypeError("randint() expects (high, size) or (low, high, size)")
-    if low >= high:
+    low, high = int(low), int(high)
+    _check_range(low, high)
+    shape = _size((size,))
+    d = (dtype or D.int64).np
+    arr = S.integers(gen(generator), math.prod(shape), d, low, high).reshape(shape)
+    return _finish(arr, requires_grad)
+
+
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    _check_device(device)
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    arr = S.randperm(gen(generator), n).astype((dtype or D.int64).np, copy=False)
+    return _finish(arr, requires_grad)
+
+
+def normal(
+    mean: Any,
+    std: Any = 1.0,
+    size: Sequence[int] | None = None,
+    *,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """normal(mean, std, size) with floats, or with a Tensor mean and/or std (broadcast)."""
+    _check_device(device)
+    g = gen(generator)
+    t_mean, t_std = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (t_mean or t_std):
+        if size is None:
+            raise TypeError('normal() missing 1 required positional argument: "size"')
+        _check_std(std)
+        shape = _size((size,))
+        arr = S.normal(g, math.prod(shape), _float(dtype), mean, std).reshape(shape)
+        return _finish(arr, requires_grad)
+    if t_std and (std._data < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not t_std:
+        _check_std(std)
+    parts = [x for x in (mean, std) if isinstance(x, Tensor)]
+    shape = np.broadcast_shapes(*[x._data.shape for x in parts])
+    d = np.result_type(*[x._data for x in parts])
+    if d.kind != "f":
+        raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{D.from_numpy_dtype(d)}'")
+    # As torch: draw N(0, 1) (or N(0, std) for a float std), then scale and shift in place.
+    out = S.normal(g, math.prod(shape), d, 0.0, 1.0 if t_std else std).reshape(shape)
+    if t_std:
+        out = out * std._data
+    return _finish((out + (mean._data if t_mean else d.type(mean))).astype(d), requires_grad)
+
+
+def _check_std(std: Any) -> None:
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+
+
+def bernoulli(
+    input: Tensor, p: float | None = None, *, generator: Generator | None = None
+) -> Tensor:
+    """Zeros and ones, one per element of ``input``: 1 with probability input (or ``p``)."""
+    g = gen(generator)
+    x = input._data
+    if p is not None:
+        arr = S.bernoulli(g, x.size, p).reshape(x.shape)
+    else:
+        if ((x < 0) | (x > 1)).any():
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        arr = S.bernoulli_tensor(g, x.reshape(-1)).reshape(x.shape)
+    return make(arr.astype(x.dtype))
+
+
+def multinomial(
+    input: Tensor,
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    probs = input._data
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if probs.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    rows = probs.reshape(-1, probs.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
         )
-    arr = stream(generator).integers(low, high, _size((size,)))
-    return _finish(arr.astype((dtype or D.int64).np), requires_grad)
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and ((rows > 0).sum(axis=1) < num_samples).any():
+        raise RuntimeError(
+            "invalid multinomial distribution (with replacement=False, not enough non-negative "
+            "category to sample)"
+        )
+    out = S.multinomial(gen(generator), rows, int(num_samples), replacement)
+    return make(out.reshape(probs.shape[:-1] + (num_samples,)))
 
 
 def _like(input: Tensor, dtype: D.dtype | None) -> tuple[tuple[int, ...], np.dtype]:
@@ -346,26 +476,51 @@ def full_like(
 
 
 def rand_like(
-    input: Tensor, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
+    input: Tensor,
+    *,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kwargs: Any,
 ) -> Tensor:
     shape, d = _like(input, dtype)
-    return _finish(stream(None).random(shape).astype(d), requires_grad)
+    arr = S.uniform(gen(generator), math.prod(shape), d, 0.0, 1.0).reshape(shape)
+    return _finish(arr, requires_grad)
 
 
 def randn_like(
-    input: Tensor, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
+    input: Tensor,
+    *,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kwargs: Any,
 ) -> Tensor:
     shape, d = _like(input, dtype)
-    return _finish(stream(None).standard_normal(shape).astype(d), requires_grad)
+    arr = S.normal(gen(generator), math.prod(shape), d).reshape(shape)
+    return _finish(arr, requires_grad)
 
 
 def randint_like(
-    input: Tensor, low: int = 0, high: int | None = None, *, dtype: D.dtype | None = None
+    input: Tensor,
+    low: int = 0,
+    high: int | None = None,
+    *,
+    generator: Generator | None = None,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kwargs: Any,
 ) -> Tensor:
     if high is None:
         low, high = 0, low
+    low, high = int(low), int(high)
+    _check_range(low, high)
     shape, d = _like(input, dtype)
-    return make(stream(None).integers(low, high, shape).astype(d))
+    arr = S.integers(gen(generator), math.prod(shape), d, low, high).reshape(shape)
+    return _finish(arr, requires_grad)
 
 
 def legacy_new(cls: type, dtype: D.dtype, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Tensor:

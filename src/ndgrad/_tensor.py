@@ -439,6 +439,59 @@ class Tensor:
         hooks[handle._key] = hook
         return handle
 
+    # -------------------------------------------------------------- random
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _random_fill(self, generator, lambda g, n, d: _smp.uniform(g, n, d, from_, to))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        flat = self._data.flags.c_contiguous
+        return _random_fill(self, generator, lambda g, n, d: _smp.normal(g, n, d, mean, std, flat))
+
+    def random_(self, from_: int = 0, to: int | None = None, *, generator: Any = None) -> Tensor:
+        if to is None and from_ == 0:
+            return _random_fill(self, generator, _smp.full_range)
+        low, high = (0, from_) if to is None else (from_, to)
+        if low >= high:
+            raise RuntimeError(
+                f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+            )
+        return _random_fill(
+            self, generator, lambda g, n, d: _smp.integers(g, n, d, int(low), int(high))
+        )
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        if lambd <= 0:
+            raise RuntimeError(
+                f"exponential_ expects lambda > 0.0, but found lambda={float(lambd)}"
+            )
+        return _random_fill(self, generator, lambda g, n, d: _smp.exponential(g, n, d, lambd))
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        if isinstance(p, Tensor):
+            probs = np.broadcast_to(p._data, self._data.shape)
+
+            def draw(g: Any, n: int, d: np.dtype) -> np.ndarray:
+                return _smp.bernoulli_tensor(g, _smp.in_order(self._data, probs)).astype(d)
+
+            return _random_fill(self, generator, draw)
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        return _random_fill(self, generator, lambda g, n, d: _smp.bernoulli(g, n, p).astype(d))
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:
+        from ._creation import bernoulli
+
+        return bernoulli(self, p, generator=generator)
+
+    def multinomial(
+        self, num_samples: int, replacement: bool = False, *, generator: Any = None
+    ) -> Tensor:
+        from ._creation import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
     # ------------------------------------------------------------ copies
     def clone(self, *, memory_format: Any = None) -> Tensor:
         return _shape.clone(self)
@@ -1154,6 +1207,16 @@ class Tensor:
         return _la.mm(self, mat2)
 
     # ---------------------------------------------------------- reductions
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        from .nn import functional as F
+
+        return F.softmax(self, dim, dtype=dtype)
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        from .nn import functional as F
+
+        return F.log_softmax(self, dim, dtype=dtype)
+
     def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return _red.prod(self, dim, keepdim, dtype=dtype)
 
@@ -1623,10 +1686,20 @@ def _parse_to(t: Tensor, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return dtype, copy
 
 
+def _random_fill(t: Tensor, generator: Any, draw: Callable[..., _ndarray]) -> Tensor:
+    """Fill ``t`` in place with ``draw(gen, numel, np_dtype)``, drawn in t's memory order."""
+    from ._random import gen
+
+    arr = t._data
+    flat = draw(gen(generator), arr.size, arr.dtype)
+    return _ix.copy_(t, make(_smp.arrange(arr, flat)))
+
+
 _LEGACY_BY_STRING = {
     prefix + d.scalar_name + "Tensor": d for d in D.ALL for prefix in ("torch.", "ndgrad.")
 }
 
+from . import _sampling as _smp  # noqa: E402
 from .autograd.graph import Slot  # noqa: E402
 from .ops import _registry as _reg  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402

@@ -75,8 +75,8 @@ def _collect(output: Tensor, show_values: bool, names: dict[int, str]) -> dict[i
                 box.inputs.append(id(e))
                 stack.append(e)
         else:
-            title = names.get(id(obj), "leaf (requires grad)")
-            box = Box(id(obj), "leaf", title, [_describe(obj)])
+            title = names.get(id(obj), "leaf")
+            box = Box(id(obj), "leaf", title, [f"{_describe(obj)}, requires grad"])
             if show_values:
                 if (v := _values(obj._data)) is not None:
                     box.lines.append(f"value {v}")
@@ -217,7 +217,8 @@ class Graph:
         char_w, line_h, pad, gap_x, gap_y = 7.5, 15.0, 8.0, 24.0, 40.0
         size: dict[int, tuple[float, float]] = {}
         for b in self.boxes.values():
-            width = max(len(s) for s in [b.title, *b.lines]) * char_w + 2 * pad
+            # Titles are bold, hence wider per character.
+            width = max([len(b.title) * 8.5, *(len(s) * char_w for s in b.lines)]) + 2 * pad
             size[b.key] = (width, (1 + len(b.lines)) * line_h + 2 * pad)
         rows_w = [sum(size[k][0] for k in row) + gap_x * (len(row) - 1) for row in layers]
         width = max(rows_w) + 2 * gap_x

@@ -488,9 +488,17 @@ SIN = defop("SinBackward0", np.sin, lambda g, x, out: g * m.call(COS, x), save_i
 COS = defop("CosBackward0", np.cos, lambda g, x, out: -g * m.call(SIN, x), save_in=True)
 TANH = defop("TanhBackward0", np.tanh, lambda g, x, out: g * (1 - out * out), save_out=True)
 # exp(-log(1 + exp(-x))) never overflows, unlike 1 / (1 + exp(-x)) for very negative x.
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # 1 / (1 + exp(-x)) in place: exp overflows to inf for very negative x, giving exactly 0,
+    # as torch does (NumPy's overflow warning is silenced for ndgrad's modules).
+    out = np.exp(-x)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
 SIGMOID = defop(
     "SigmoidBackward0",
-    lambda x: np.exp(-np.logaddexp(0, -x)).astype(x.dtype, copy=False),
+    _sigmoid,
     lambda g, x, out: g * out * (1 - out),
     save_out=True,
 )
