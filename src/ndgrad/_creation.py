@@ -429,11 +429,6 @@ def multinomial(
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     if (rows.sum(axis=1) <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    if not replacement and ((rows > 0).sum(axis=1) < num_samples).any():
-        raise RuntimeError(
-            "invalid multinomial distribution (with replacement=False, not enough non-negative "
-            "category to sample)"
-        )
     out = S.multinomial(gen(generator), rows, int(num_samples), replacement)
     return make(out.reshape(probs.shape[:-1] + (num_samples,)))
 
