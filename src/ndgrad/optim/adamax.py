@@ -1,0 +1,84 @@
+"""Adamax: Adam with the second moment replaced by an exponentially weighted infinity norm."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ndgrad
+
+from .._tensor import Tensor
+from .optimizer import Optimizer, ParamsT, _check_tensor_lr, _step_counter, _to_float, _use_grad
+
+__all__ = ["Adamax"]
+
+
+class Adamax(Optimizer):
+    """exp_inf = max(beta2 * exp_inf, |grad| + eps); p -= lr / (1 - beta1**t) * m / exp_inf."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
+    ) -> None:
+        _check_tensor_lr(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
+        }
+        super().__init__(params, defaults)
+
+    @_use_grad
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = None
+        if closure is not None:
+            with ndgrad.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr = _to_float(group["lr"])
+            beta1, beta2 = group["betas"]
+            eps = group["eps"]
+            weight_decay = group["weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_counter()
+                    state["exp_avg"] = ndgrad.zeros_like(p)
+                    state["exp_inf"] = ndgrad.zeros_like(p)
+                grad = -p.grad if group["maximize"] else p.grad
+                state["step"] += 1
+                if weight_decay != 0:
+                    grad = grad.add(p, alpha=weight_decay)
+                exp_avg = state["exp_avg"]
+                exp_inf = state["exp_inf"]
+                exp_avg.lerp_(grad, 1 - beta1)
+                exp_inf.copy_(ndgrad.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))
+                clr = lr / (1 - beta1 ** state["step"].item())
+                p.addcdiv_(exp_avg, exp_inf, value=-clr)
+        return loss
