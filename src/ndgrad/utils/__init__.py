@@ -1,3 +1,3 @@
 """ndgrad.utils: training utilities (checkpointing)."""
 
-from . import checkpoint
+from . import checkpoint, data
