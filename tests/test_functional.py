@@ -292,13 +292,25 @@ def test_create_graph_reaches_v() -> None:
     close(grad(r.sum(), v)[0], 3 * X3**2)
 
 
-def test_forward_mode_is_not_implemented() -> None:
-    with pytest.raises(NotImplementedError, match="not implemented in ndgrad yet"):
-        NF.jacobian(lambda a: a * 2, T(X3), vectorize=True, strategy="forward-mode")
-    with pytest.raises(NotImplementedError, match="not implemented in ndgrad yet"):
-        NF.hessian(
-            lambda a: (a**3).sum(), T(X3), vectorize=True, outer_jacobian_strategy="forward-mode"
-        )
+def test_forward_mode_matches_reverse_mode() -> None:
+    def f(a: Any, b: Any) -> Any:
+        return (a * b).sin(), a.exp().sum()
+
+    xs = (T(X3), T(V3))
+    fwd = NF.jacobian(f, xs, vectorize=True, strategy="forward-mode")
+    rev = NF.jacobian(f, xs)
+    vec = NF.jacobian(f, xs, vectorize=True)
+    for i in range(2):
+        for j in range(2):
+            close(fwd[i][j], rev[i][j].numpy())
+            close(vec[i][j], rev[i][j].numpy())
+    close(
+        NF.jacobian(lambda a: a * 2, T(X3), vectorize=True, strategy="forward-mode"), 2 * np.eye(3)
+    )
+    h = NF.hessian(
+        lambda a: (a**3).sum(), T(X3), vectorize=True, outer_jacobian_strategy="forward-mode"
+    )
+    close(h, np.diag(6 * X3))
 
 
 def test_public_names() -> None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor, make
 from .grad_mode import mode
+from .graph import Node
 
 __all__ = [
     "dual_level",
@@ -136,6 +137,11 @@ def push_forward(op: Any, args: tuple[Any, ...], kw: dict[str, Any] | None, out:
     if total is None:
         total = make(np.zeros(out._data.shape, out._data.dtype))
     out._tangent = (level, make(total._data.astype(out._data.dtype, copy=False)))
+    node = out._node
+    op = getattr(node, "op", None)
+    if isinstance(node, Node) and op is not None and op.save_out:
+        # A rule reading the saved output must see its tangent too (forward-over-reverse).
+        node.out_tangent = out._tangent
 
 
 def setitem_tangent(t: Tensor, index: Any, value: Any) -> None:

@@ -54,6 +54,12 @@ _NO_HISTORY = {
 # ------------------------------------------------------------------ helpers
 
 
+def _func() -> Any:
+    from .. import func  # imported late: ndgrad.func builds on this package
+
+    return func
+
+
 def _tupled(x: Any, what: str, fn: str) -> tuple[bool, tuple[Tensor, ...]]:
     """Whether ``x`` was a tuple, and ``x`` as a tuple of Tensors."""
     is_tuple = isinstance(x, tuple)
@@ -327,7 +333,7 @@ def hvp(
 
 
 def _forward_mode(inputs: Any, create_graph: bool, strict: bool, vectorize: bool) -> None:
-    """Raise torch's errors for unsupported combinations, then ours: no forward mode here."""
+    """Raise torch's errors for the combinations forward mode does not support."""
     if create_graph:
         raise NotImplementedError(
             "torch.autograd.functional.jacobian: `create_graph=True` and "
@@ -347,11 +353,23 @@ def _forward_mode(inputs: Any, create_graph: bool, strict: bool, vectorize: bool
             "Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
             "only implemented for `vectorize=True`."
         )
-    raise NotImplementedError(
-        'strategy="forward-mode" (and outer_jacobian_strategy="forward-mode") is not '
-        "implemented in ndgrad yet: it needs vmap over forward-mode AD. "
-        'strategy="reverse-mode" computes the same Jacobian.'
-    )
+
+
+def _by_transform(
+    transform: Callable[..., Any], func: Callable[..., Any], inputs: tuple[Tensor, ...]
+) -> tuple[bool, tuple[tuple[Tensor, ...], ...]]:
+    """Whether ``func`` returned a tuple, and its Jacobian ``[output][input]`` by ``transform``
+    (ndgrad.func's jacfwd or jacrev, which batch over vmap's fast path when they can)."""
+    is_tuple = [False]
+
+    def checked(*xs: Tensor) -> Any:
+        out = func(*xs)
+        is_tuple[0], _ = _tupled(out, "outputs of the user-provided function", "jacobian")
+        return out
+
+    jac = transform(checked, argnums=tuple(range(len(inputs))))(*[x.detach() for x in inputs])
+    rows = jac if is_tuple[0] else (jac,)
+    return is_tuple[0], tuple(tuple(j.detach() for j in row) for row in rows)
 
 
 def _jacobian_of(
@@ -422,12 +440,21 @@ def jacobian(
 ) -> Any:
     """The Jacobian of ``func`` at ``inputs``; ``[i][j]`` has shape ``out_i.shape + in_j.shape``.
 
-    ``vectorize=True`` still takes one backward pass per row (see ``_jacobian_vectorized``).
+    ``vectorize=True`` and ``strategy="forward-mode"`` use ndgrad.func's jacrev and jacfwd,
+    which run ``func`` once on a batch of copies when every op has a batching rule. With
+    ``create_graph=True``, ``vectorize=True`` takes one backward pass per row instead.
     """
     if strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError(_STRATEGY_HINT)
     if strategy == "forward-mode":
         _forward_mode(inputs, create_graph, strict, vectorize)
+        is_inputs_tuple, inputs = _tupled(inputs, "inputs", "jacobian")
+        is_outputs_tuple, res = _by_transform(_func().jacfwd, func, inputs)
+        return _untuple2(res, is_outputs_tuple, is_inputs_tuple)
+    if vectorize and not create_graph and not strict:
+        is_inputs_tuple, inputs = _tupled(inputs, "inputs", "jacobian")
+        is_outputs_tuple, res = _by_transform(_func().jacrev, func, inputs)
+        return _untuple2(res, is_outputs_tuple, is_inputs_tuple)
     with enable_grad():
         is_inputs_tuple, inputs = _tupled(inputs, "inputs", "jacobian")
         inputs = _fresh(inputs, create_graph, need_graph=True)
@@ -467,6 +494,17 @@ def hessian(
 
     def scalar_func(*xs: Tensor) -> Tensor:
         return _scalar_output(func, xs, strict, "hessian")[0].squeeze()
+
+    if outer_jacobian_strategy == "forward-mode":
+        # Forward over reverse: jacfwd of jacrev keeps the tangents the inner pass needs.
+        _forward_mode(inputs, create_graph, strict, vectorize)
+        fn = _func()
+        nums = tuple(range(len(inputs)))
+        h = fn.jacfwd(fn.jacrev(scalar_func, argnums=nums), argnums=nums)(
+            *[x.detach() for x in inputs]
+        )
+        res = tuple(tuple(b.detach() for b in row) for row in h)
+        return _untuple2(res, is_inputs_tuple, is_inputs_tuple)
 
     def grad_func(*xs: Tensor) -> tuple[Tensor, ...]:
         g = jacobian(scalar_func, xs, create_graph=True)

@@ -78,6 +78,7 @@ class Node:
         "hooks",
         "retain",
         "const",
+        "out_tangent",
         "trace",
         "__weakref__",
     )
@@ -139,8 +140,10 @@ class Node:
             if self.out_vc[0]:
                 raise modified_error(out, self, self.out_vc[0], 0)
             if create_graph:
-                # The output as a function of this node, so its use in the rule is differentiated.
+                # The output as a function of this node, so its use in the rule is differentiated
+                # (and, under forward AD, carrying the tangent it had in the forward pass).
                 out = make(out, self, True)
+                out._tangent = getattr(self, "out_tangent", None)
         kw = self.kw
         grads: list[Any] = []
         vjps = op.vjps
