@@ -2,7 +2,7 @@
 
 import warnings as _warnings
 
-from . import _dtype, linalg, return_types, utils
+from . import _dtype, linalg, return_types
 from ._creation import (
     BoolTensor,
     ByteTensor,
@@ -15,6 +15,7 @@ from ._creation import (
     ShortTensor,
     arange,
     as_tensor,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -22,6 +23,8 @@ from ._creation import (
     full,
     full_like,
     linspace,
+    multinomial,
+    normal,
     ones,
     ones_like,
     rand,
@@ -30,6 +33,7 @@ from ._creation import (
     randint_like,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -65,6 +69,7 @@ from ._random import (
     seed,
     set_rng_state,
 )
+from ._serialization import load, save
 from ._tensor import Size, Tensor
 from .autograd import (
     enable_grad,
@@ -109,3 +114,7 @@ def is_floating_point(input: Tensor) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
+
+
+# Subpackages built on the public API above (they import names from ndgrad itself).
+from . import func, nn, optim, utils, viz  # noqa: E402

@@ -487,11 +487,14 @@ LOG = defop("LogBackward0", np.log, lambda g, x, out: g / x, save_in=True)
 SIN = defop("SinBackward0", np.sin, lambda g, x, out: g * m.call(COS, x), save_in=True)
 COS = defop("CosBackward0", np.cos, lambda g, x, out: -g * m.call(SIN, x), save_in=True)
 TANH = defop("TanhBackward0", np.tanh, lambda g, x, out: g * (1 - out * out), save_out=True)
-# exp(-log(1 + exp(-x))) never overflows, unlike 1 / (1 + exp(-x)) for very negative x.
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     # 1 / (1 + exp(-x)) in place: exp overflows to inf for very negative x, giving exactly 0,
     # as torch does (NumPy's overflow warning is silenced for ndgrad's modules).
-    out = np.exp(-x)
+    out = np.empty_like(x)
+    np.negative(x, out=out)
+    np.exp(out, out=out)
     out += 1
     return np.reciprocal(out, out=out)
 
