@@ -11,6 +11,7 @@ commands:
   tour     run the autograd lesson step by step, checking each result against the maths
            (--graph DIR writes each step's graph as an SVG; --explain shows the chain rule)
   bench    run the benchmark suite (needs a source checkout: bench/run.py)
+  digits   train a small CNN on the 8x8 handwritten digits (--epochs, --out, ...; --help)
   ops      print the table of supported torch functions (--update-readme FILE rewrites it)
 """
 
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         return tour(rest)
     if command == "bench":
         return _bench(rest)
+    if command == "digits":
+        from .digits import main as digits
+
+        return digits(rest)
     if command == "ops":
         from ._supported import table, update_readme
 
