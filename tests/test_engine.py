@@ -333,3 +333,28 @@ def test_user_arrays_are_not_modified():
     (x * 2).backward(g)
     (x * 2).backward(g)
     assert g.tolist() == [1.0, 1.0]
+
+
+def test_leaves_never_share_gradient_memory():
+    # ADD hands the same gradient array to both inputs: each leaf must own its .grad.
+    x = torch.ones(3, requires_grad=True)
+    y = torch.ones(3, requires_grad=True)
+    ((x + y) * 2).sum().backward()
+    x.grad.add_(1)
+    assert y.grad.tolist() == [2.0, 2.0, 2.0]
+    g = torch.ones(3)
+    a = torch.ones(3, requires_grad=True)
+    b = torch.ones(3, requires_grad=True)
+    (a + b).backward(g)
+    a.grad.mul_(5)
+    assert g.tolist() == [1.0, 1.0, 1.0] and b.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_transposed_gradient_is_kept_without_a_copy_and_accumulates():
+    w = torch.randn(4, 3, requires_grad=True)
+    x = torch.randn(5, 3)
+    (x @ w.t()).sum().backward()
+    first = w.grad.numpy().copy()
+    (x @ w.t()).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), 2 * first, rtol=1e-6)
+    np.testing.assert_allclose(first, np.tile(x.numpy().sum(0), (4, 1)), rtol=1e-5)

@@ -92,7 +92,13 @@ def _hooked(hooks: dict[int, Any], g: Any) -> Any:
     return g
 
 
-def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
+def _owner(a: Any) -> int:
+    """The id of the array that owns ``a``'s memory (NumPy keeps a view's base flat)."""
+    base = getattr(a, "base", None)
+    return id(a if base is None else base)
+
+
+def _accumulate(leaf: Tensor, g: Any, create_graph: bool, taken: set[int]) -> None:
     hooks = getattr(leaf, "_hooks", None)
     if hooks:
         g = _hooked(hooks, g)
@@ -100,8 +106,17 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
     if create_graph:
         leaf._grad = g if old is None else old + g
     elif old is None:
-        # A fresh, contiguous copy: g may alias the caller's gradient or a saved value.
-        leaf._grad = make(np.array(g, dtype=leaf._data.dtype, order="C"))
+        # Rules return fresh arrays or views of their incoming gradient, so g may alias
+        # only the caller's gradient or a gradient another leaf already took: copy then
+        # (and for read-only broadcast views); otherwise keep g as it is, as torch does.
+        owner = _owner(g)
+        if owner in taken or not getattr(g, "flags", None) or not g.flags.writeable:
+            g = np.array(g, dtype=leaf._data.dtype, order="C")
+        elif g.dtype != leaf._data.dtype:
+            g = g.astype(leaf._data.dtype)
+        else:
+            taken.add(owner)
+        leaf._grad = make(g)
     elif old._rg:
         leaf._grad = old + make(g)
     else:
@@ -161,6 +176,8 @@ def run_backward(
     pending: dict[Any, Any] = {}
     if not create_graph:
         grads = [g._data for g in grads]
+    # Arrays no leaf may keep as its .grad without a copy (see _accumulate).
+    taken = {_owner(g) for g in grads}
     for e, g in zip(edges, grads):
         if type(e) is Slot:
             _add_slot(pending, e, g)
@@ -179,7 +196,7 @@ def run_backward(
                 _capture(captured, in_edges, node, g)
             if not isinstance(node, Node):
                 if g is not None and accumulate and (inputs is None or node in targets):
-                    _accumulate(node, g, create_graph)
+                    _accumulate(node, g, create_graph, taken)
                 continue
             if g is None or (needed is not None and node not in needed):
                 grads_in: Any = (None,) * len(node.edges)
