@@ -333,9 +333,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.list:
+        width = max(map(len, WORKLOADS))
         for wl in WORKLOADS.values():
             numpy = "numpy" if wl.build_numpy else "     "
-            print(f"{wl.name:10} {numpy}  {wl.about}")
+            print(f"{wl.name:{width}} {numpy}  {wl.about}")
         return 0
     names = [args.profile] if args.profile else args.libs
     libs, notices = load_libs(names)

@@ -295,6 +295,247 @@ def matmul_numpy() -> Step:
     return step
 
 
+# --------------------------------------------------------------------------- mlp, cnn: shared
+LR = 0.01  # plain SGD, no momentum, for mlp and cnn
+
+
+@cache
+def _params(shapes: tuple[tuple[int, ...], ...], seed: int) -> tuple[np.ndarray, ...]:
+    """Weights and biases, layer by layer (torch's layouts), uniform in +-1/sqrt(fan_in)."""
+    out = []
+    for i, shape in enumerate(shapes):
+        if len(shape) > 1:  # a weight; the bias after it shares its fan-in
+            scale = F32(1 / np.sqrt(np.prod(shape[1:])))
+        arr = _data(shape, seed + i) * scale
+        arr.flags.writeable = False
+        out.append(arr)
+    return tuple(out)
+
+
+@cache
+def _labels(n: int, seed: int) -> np.ndarray:
+    arr = np.random.default_rng(seed).integers(0, 10, n)
+    arr.flags.writeable = False
+    return arr
+
+
+def _load(lib: ModuleType, model: Any, arrays: tuple[np.ndarray, ...]) -> list[Any]:
+    """Overwrite ``model``'s parameters (in order) with ``arrays``: every library starts equal."""
+    params = list(model.parameters())
+    assert [tuple(p.shape) for p in params] == [a.shape for a in arrays]
+    with lib.no_grad():
+        for p, a in zip(params, arrays):
+            p.copy_(lib.from_numpy(a.copy()))
+    return params
+
+
+def _sgd_step(lib: ModuleType, model: Any, x: Any, y: Any) -> Step:
+    """One training step: forward, cross-entropy, backward, SGD update."""
+    F = lib.nn.functional
+    params = list(model.parameters())
+    opt = lib.optim.SGD(params, lr=LR)
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss, tuple(p.grad for p in params)
+
+    return step
+
+
+def _cross_entropy_numpy(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean cross-entropy of logits ``z`` (N, K) and its gradient wrt ``z``."""
+    n = len(y)
+    rows = np.arange(n)
+    m = z.max(1, keepdims=True)
+    e = np.exp(z - m)
+    s = e.sum(1, keepdims=True)
+    loss = (np.log(s[:, 0]) + m[:, 0] - z[rows, y]).mean()
+    e /= s
+    e[rows, y] -= 1
+    e *= F32(1 / n)
+    return loss, e
+
+
+def _sgd_numpy(params: list[np.ndarray], grads: tuple[np.ndarray, ...]) -> None:
+    lr = F32(LR)
+    for p, g in zip(params, grads):
+        p -= lr * g
+
+
+# ---------------------------------------------------------------------------------------- mlp
+MLP_SIZES = (784, 512, 256, 10)
+MLP_BATCH = 128
+_MLP_SHAPES = tuple(
+    s for i, o in zip(MLP_SIZES, MLP_SIZES[1:]) for s in ((o, i), (o,))
+)  # W1, b1, W2, b2, W3, b3
+
+
+def mlp(lib: ModuleType) -> Step:
+    nn = lib.nn
+    layers: list[Any] = []
+    for i, o in zip(MLP_SIZES, MLP_SIZES[1:]):
+        layers += [nn.Linear(i, o), nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
+    _load(lib, model, _params(_MLP_SHAPES, 10))
+    x = lib.from_numpy(_data((MLP_BATCH, MLP_SIZES[0]), 4).copy())
+    y = lib.from_numpy(_labels(MLP_BATCH, 5).copy())
+    return _sgd_step(lib, model, x, y)
+
+
+def mlp_numpy() -> Step:
+    params = [a.copy() for a in _params(_MLP_SHAPES, 10)]
+    x = _data((MLP_BATCH, MLP_SIZES[0]), 4)
+    y = _labels(MLP_BATCH, 5)
+
+    def step() -> Any:
+        w1, b1, w2, b2, w3, b3 = params
+        h1 = x @ w1.T
+        h1 += b1
+        np.maximum(h1, 0, out=h1)
+        h2 = h1 @ w2.T
+        h2 += b2
+        np.maximum(h2, 0, out=h2)
+        z = h2 @ w3.T
+        z += b3
+        loss, g = _cross_entropy_numpy(z, y)
+        gw3, gb3 = g.T @ h2, g.sum(0)
+        g = g @ w3
+        g[h2 <= 0] = 0
+        gw2, gb2 = g.T @ h1, g.sum(0)
+        g = g @ w2
+        g[h1 <= 0] = 0
+        gw1, gb1 = g.T @ x, g.sum(0)
+        grads = (gw1, gb1, gw2, gb2, gw3, gb3)
+        _sgd_numpy(params, grads)
+        return loss, grads
+
+    return step
+
+
+# ------------------------------------------------------------------------------------ hessian
+HESSIAN_N = 100
+
+
+def hessian(lib: ModuleType) -> Step:
+    """torch.autograd.functional.hessian of sum(tanh(A @ x)): one backward per row, twice."""
+    a = lib.from_numpy(_data((HESSIAN_N, HESSIAN_N), 6) * F32(0.1))  # keeps tanh unsaturated
+    x = lib.from_numpy(_data((HESSIAN_N,), 7).copy())
+
+    def f(v: Any) -> Any:
+        return lib.tanh(a @ v).sum()
+
+    return lambda: lib.autograd.functional.hessian(f, x)
+
+
+# ---------------------------------------------------------------------------------------- cnn
+CNN_BATCH = 32
+CNN_CHANNELS = 16
+_CNN_FLAT = CNN_CHANNELS * 14 * 14
+_CNN_SHAPES = ((CNN_CHANNELS, 1, 3, 3), (CNN_CHANNELS,), (10, _CNN_FLAT), (10,))
+
+
+def cnn(lib: ModuleType) -> Step:
+    nn = lib.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, CNN_CHANNELS, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(_CNN_FLAT, 10),
+    )
+    _load(lib, model, _params(_CNN_SHAPES, 20))
+    x = lib.from_numpy(_data((CNN_BATCH, 1, 28, 28), 8).copy())
+    y = lib.from_numpy(_labels(CNN_BATCH, 9).copy())
+    return _sgd_step(lib, model, x, y)
+
+
+def cnn_numpy() -> Step:
+    """im2col + one matmul for the convolution, channels first inside (C, N, H, W): the bias,
+    ReLU and pooling then run over long rows; torch's layouts for the parameters outside."""
+    params = [a.copy() for a in _params(_CNN_SHAPES, 20)]
+    x = _data((CNN_BATCH, 1, 28, 28), 8)
+    y = _labels(CNN_BATCH, 9)
+    n, c = CNN_BATCH, CNN_CHANNELS
+    zero = np.zeros((c, n * 28 * 28), F32)  # np.maximum(a, 0) is ~3x slower than with an array
+    corners = [(slice(None),) * 3 + (a, slice(None), b) for a in (0, 1) for b in (0, 1)]
+
+    def step() -> Any:
+        wc, bc, wf, bf = params
+        xp = np.zeros((n, 30, 30), F32)
+        xp[:, 1:-1, 1:-1] = x[:, 0]
+        cols = np.empty((9, n, 28, 28), F32)  # (C_in*3*3, N, H, W)
+        for k in range(9):
+            i, j = divmod(k, 3)
+            cols[k] = xp[:, i : i + 28, j : j + 28]
+        cols = cols.reshape(9, -1)
+        h = wc.reshape(c, 9) @ cols  # (C, N*H*W)
+        h += bc[:, None]
+        np.maximum(h, zero, out=h)
+        h6 = h.reshape(c, n, 14, 2, 14, 2)
+        v = [h6[k] for k in corners]
+        pooled = np.maximum(np.maximum(v[0], v[1]), np.maximum(v[2], v[3]))  # (C, N, 14, 14)
+        flat = pooled.transpose(1, 0, 2, 3).reshape(n, _CNN_FLAT)  # torch's (C, H, W) order
+        z = flat @ wf.T
+        z += bf
+        loss, g = _cross_entropy_numpy(z, y)
+        gwf, gbf = g.T @ flat, g.sum(0)
+        gp = (g @ wf).reshape(n, c, 14, 14).transpose(1, 0, 2, 3)
+        gp = gp * (pooled > 0)  # ReLU's zeros pass nothing back
+        gh6 = np.empty_like(h6)
+        for k, corner in zip(v, corners):  # the max of each window (ties have measure 0)
+            np.multiply(k == pooled, gp, out=gh6[corner])
+        gh = gh6.reshape(c, -1)
+        gwc, gbc = (gh @ cols.T).reshape(c, 1, 3, 3), gh.sum(1)
+        grads = (gwc, gbc, gwf, gbf)
+        _sgd_numpy(params, grads)
+        return loss, grads
+
+    return step
+
+
+# ------------------------------------------------------------------------------- digits_epoch
+def digits_epoch(lib: ModuleType) -> Step:
+    """One epoch of ``python -m ndgrad digits``: its model, data split and recipe (Adam, batch
+    32, cross-entropy, seeded shuffle), from a fresh seeded model each step, as
+    ``ndgrad.digits.train`` runs its first epoch (without the evaluation on held-out data)."""
+    from ndgrad.digits import BATCH_SIZE, LR, SEED, build_model, split
+
+    data = lib.utils.data
+    x_train, y_train, _, _ = split(SEED)
+    dataset = data.TensorDataset(lib.from_numpy(x_train), lib.from_numpy(y_train))
+
+    def step() -> Any:
+        lib.manual_seed(SEED)
+        model = build_model(lib)
+        optimizer = lib.optim.Adam(model.parameters(), lr=LR)
+        loss_fn = lib.nn.CrossEntropyLoss()
+        loader = data.DataLoader(
+            dataset,
+            batch_size=BATCH_SIZE,
+            shuffle=True,
+            generator=lib.Generator().manual_seed(SEED),
+        )
+        model.train()
+        loss_sum, seen, hits = 0.0, 0, 0
+        for xb, yb in loader:
+            logits = model(xb)
+            loss = loss_fn(logits, yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            n = int(yb.shape[0])
+            loss_sum += loss.item() * n
+            seen += n
+            hits += int((logits.argmax(1) == yb).sum().item())
+        stats = np.array([loss_sum / seen, hits / seen], F32)
+        return stats, tuple(p.detach() for p in model.parameters())
+
+    return step
+
+
 # ----------------------------------------------------------------------------------- registry
 WORKLOADS: dict[str, Workload] = {
     w.name: w
@@ -302,6 +543,10 @@ WORKLOADS: dict[str, Workload] = {
         Workload("lesson", lesson, lesson_numpy, None, "the autograd lesson, once"),
         Workload("chain", chain, chain_numpy, CHAIN_OPS, "16 floats, 200 elementwise ops"),
         Workload("deep", deep, deep_numpy, DEEP_OPS, "0-d tensor, 100,000 elementwise ops"),
+        Workload("mlp", mlp, mlp_numpy, None, "SGD step, 784-512-256-10 ReLU MLP, batch 128"),
         Workload("matmul", matmul, matmul_numpy, None, "2048x2048 @ 2048x2048, sum"),
+        Workload("hessian", hessian, None, None, "autograd Hessian of sum(tanh(A @ x)), n=100"),
+        Workload("cnn", cnn, cnn_numpy, None, "SGD step, conv-relu-pool-linear, 32x1x28x28"),
+        Workload("digits_epoch", digits_epoch, None, None, "one epoch of the digits demo"),
     )
 }
