@@ -46,10 +46,16 @@ def fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
 def fma32(a: np.ndarray, b: np.ndarray | float, c: np.ndarray | float) -> np.ndarray:
     """float32 a * b + c rounded once: the product is exact in float64; the one case where
     rounding the float64 sum to float32 rounds twice (a float32 tie) is nudged off the tie."""
-    s, t = _two_sum(np.asarray(a, _f64) * np.asarray(b, _f64), np.asarray(c, _f64))
-    tie = ((s.view(_u64) & _u64(0x1FFF_FFFF)) == _u64(0x1000_0000)) & (t != 0)
+    p = np.asarray(a, _f64) * np.asarray(b, _f64)
+    c = np.asarray(c, _f64)
+    s = p + c
+    tie = (s.view(_u64) & _u64(0x1FFF_FFFF)) == _u64(0x1000_0000)
+    # Ties are rare: the rounding error of the sum is only needed for them.
     if tie.any():
-        s = np.where(tie, np.nextafter(s, np.where(t > 0, np.inf, -np.inf)), s)
+        s, t = _two_sum(p, c)
+        tie &= t != 0
+        if tie.any():
+            s = np.where(tie, np.nextafter(s, np.where(t > 0, np.inf, -np.inf)), s)
     return s.astype(_f32)
 
 
