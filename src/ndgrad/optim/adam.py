@@ -71,19 +71,14 @@ class Adam(Optimizer):
 
     @_use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        loss = None
-        if closure is not None:
-            with ndgrad.enable_grad():
-                loss = closure()
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = _to_float(group["lr"])
             beta1, beta2 = (_to_float(b) for b in group["betas"])
             eps = group["eps"]
             weight_decay = group["weight_decay"]
             amsgrad = group["amsgrad"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, grad in self._grads(group):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_counter()
@@ -91,7 +86,6 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = ndgrad.zeros_like(p)
                     if amsgrad:
                         state["max_exp_avg_sq"] = ndgrad.zeros_like(p)
-                grad = -p.grad if group["maximize"] else p.grad
                 state["step"] += 1
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:

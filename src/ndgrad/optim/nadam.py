@@ -68,19 +68,14 @@ class NAdam(Optimizer):
 
     @_use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        loss = None
-        if closure is not None:
-            with ndgrad.enable_grad():
-                loss = closure()
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = _to_float(group["lr"])
             beta1, beta2 = group["betas"]
             eps = group["eps"]
             weight_decay = group["weight_decay"]
             momentum_decay = group["momentum_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, grad in self._grads(group):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_counter()
@@ -88,7 +83,6 @@ class NAdam(Optimizer):
                     state["mu_product"] = ndgrad.tensor(1.0, dtype=_scalar_dtype())
                     state["exp_avg"] = ndgrad.zeros_like(p)
                     state["exp_avg_sq"] = ndgrad.zeros_like(p)
-                grad = -p.grad if group["maximize"] else p.grad
                 state["step"] += 1
                 step = state["step"].item()
                 bias_correction2 = 1 - beta2**step

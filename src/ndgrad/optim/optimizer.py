@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from itertools import chain
 from typing import Any
@@ -191,6 +191,22 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError
+
+    @staticmethod
+    def _closure_loss(closure: Callable[[], Any] | None) -> Any:
+        """The loss ``closure`` returns, evaluated with grad recording on (it runs backward)."""
+        if closure is None:
+            return None
+        with ndgrad.enable_grad():
+            return closure()
+
+    @staticmethod
+    def _grads(group: dict[str, Any]) -> Iterator[tuple[Tensor, Tensor]]:
+        """Each parameter of ``group`` that has a gradient, with the gradient to descend
+        (negated under ``maximize``)."""
+        for p in group["params"]:
+            if p.grad is not None:
+                yield p, (-p.grad if group.get("maximize") else p.grad)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:

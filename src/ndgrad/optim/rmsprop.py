@@ -57,19 +57,14 @@ class RMSprop(Optimizer):
 
     @_use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        loss = None
-        if closure is not None:
-            with ndgrad.enable_grad():
-                loss = closure()
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = _to_float(group["lr"])
             alpha = group["alpha"]
             eps = group["eps"]
             momentum = group["momentum"]
             weight_decay = group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, grad in self._grads(group):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_counter()
@@ -78,7 +73,6 @@ class RMSprop(Optimizer):
                         state["momentum_buffer"] = ndgrad.zeros_like(p)
                     if group["centered"]:
                         state["grad_avg"] = ndgrad.zeros_like(p)
-                grad = -p.grad if group["maximize"] else p.grad
                 state["step"] += 1
                 if weight_decay != 0:
                     grad = grad.add(p, alpha=weight_decay)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import ndgrad
-
 from .._tensor import Tensor
 from .optimizer import Optimizer, ParamsT, _check_fused, _check_tensor_lr, _to_float, _use_grad
 
@@ -55,19 +53,13 @@ class SGD(Optimizer):
 
     @_use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        loss = None
-        if closure is not None:
-            with ndgrad.enable_grad():
-                loss = closure()
+        loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = _to_float(group["lr"])
             momentum = group["momentum"]
             dampening = group["dampening"]
             weight_decay = _to_float(group["weight_decay"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                grad = -p.grad if group["maximize"] else p.grad
+            for p, grad in self._grads(group):
                 if weight_decay != 0:
                     grad = grad.add(p, alpha=weight_decay)
                 if momentum != 0:
