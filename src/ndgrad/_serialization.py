@@ -13,6 +13,7 @@ from typing import IO, Any
 import numpy as np
 
 from . import _dtype as D
+from . import _torch_format
 from ._creation import from_numpy
 from ._device import device as Device
 from ._tensor import Size, Tensor
@@ -154,13 +155,26 @@ def save(
     pickle_module: Any = None,
     pickle_protocol: int = 2,
     _use_new_zipfile_serialization: bool = True,
+    *,
+    format: str = "ndgrad",
 ) -> None:
     """Save tensors and (nested) containers of tensors and plain values to a path or file.
 
-    No pickle is written: the file is a zip of one ``.npy`` per tensor plus a JSON manifest,
-    so ``ndgrad.load`` never runs code. ``pickle_module`` and ``pickle_protocol`` are accepted
-    for torch compatibility and ignored. Tensors sharing storage are saved as separate copies.
+    By default no pickle is written: the file is a zip of one ``.npy`` per tensor plus a JSON
+    manifest, so ``ndgrad.load`` never runs code, and tensors sharing storage are saved as
+    separate copies. ``format="torch"`` writes torch.save's zip format instead (views keep
+    sharing their storage), which ``torch.load(f, weights_only=True)`` reads. ``pickle_module``
+    and ``pickle_protocol`` are accepted for torch compatibility and ignored.
     """
+    if format == "torch":
+        if isinstance(f, (str, os.PathLike)):
+            with open(os.fspath(f), "wb") as fh:
+                _torch_format.save_torch(obj, fh)
+        else:
+            _torch_format.save_torch(obj, f)
+        return
+    if format != "ndgrad":
+        raise ValueError(f"ndgrad.save: unknown format {format!r}; use 'ndgrad' or 'torch'")
     enc = _Encoder()
     root = enc.encode(obj)  # everything is checked before a byte is written
     manifest = json.dumps(
@@ -226,8 +240,10 @@ def _open_archive(fh: IO[bytes]) -> tuple[zipfile.ZipFile, int]:
     fh.seek(start)
     if head[:1] == b"\x80":
         raise RuntimeError(
-            "ndgrad.load: this is a pickle file (e.g. a legacy torch.save file); ndgrad.load "
-            "never unpickles, as unpickling can run arbitrary code"
+            "ndgrad.load: unsupported legacy format: this is a pickle file (torch.save with "
+            "_use_new_zipfile_serialization=False, or a plain pickle); ndgrad.load never "
+            "unpickles a bare pickle, as that can run arbitrary code. Re-save it with "
+            "torch.save's default zip format"
         )
     if head != b"PK\x03\x04":
         raise _corrupt("not an ndgrad.save archive (no zip header)")
@@ -240,11 +256,6 @@ def _open_archive(fh: IO[bytes]) -> tuple[zipfile.ZipFile, int]:
 def _check_members(zf: zipfile.ZipFile, size: int, n_tensors: int | None) -> None:
     infos = zf.infolist()
     names = [i.filename for i in infos]
-    if any(n.endswith("data.pkl") for n in names):
-        raise RuntimeError(
-            "ndgrad.load: this file was written by torch.save (a pickle-based format); "
-            "ndgrad.load reads only files written by ndgrad.save"
-        )
     if len(set(names)) != len(names):
         raise _bad("the archive holds duplicate entry names")
     for info in infos:
@@ -470,6 +481,9 @@ class _Decoder:
 def _load(fh: IO[bytes], map_location: Any) -> Any:
     zf, size = _open_archive(fh)
     with zf:
+        prefix = _torch_format.find_prefix(zf.namelist())
+        if prefix is not None:
+            return _torch_format.load_torch(zf, size, prefix, lambda t: _relocate(t, map_location))
         _check_members(zf, size, None)
         manifest = _read_manifest(zf)
         entries = _check_entries(manifest["tensors"])
@@ -487,12 +501,15 @@ def load(
     mmap: bool | None = None,
     **pickle_load_args: Any,
 ) -> Any:
-    """Load what ``ndgrad.save`` wrote, from a path or a seekable binary file.
+    """Load what ``ndgrad.save`` or ``torch.save`` wrote, from a path or a seekable binary file.
 
-    Loading never runs code, whatever ``weights_only`` says. A crafted, truncated or corrupted
-    file raises ValueError or RuntimeError naming the problem, and nothing is returned. Files
-    written by ``torch.save`` (pickles) are refused. ``map_location`` may be a device, a string,
-    a dict mapping ``"cpu"`` to a device, or a callable ``(tensor, "cpu") -> tensor``.
+    Loading never runs code, whatever ``weights_only`` says. A torch.save zip is read by an
+    unpickler that rebuilds only tensors, storages, ordered dicts and plain containers and
+    raises ``pickle.UnpicklingError`` naming any other global the file asks for; bare pickles
+    (torch's legacy format) are refused. A crafted, truncated or corrupted file raises
+    ValueError or RuntimeError naming the problem, and nothing is returned. ``map_location``
+    may be a device, a string, a dict mapping ``"cpu"`` to a device, or a callable
+    ``(tensor, "cpu") -> tensor``; the locations a torch file records are ignored.
     """
     if pickle_module is not None:
         raise RuntimeError("ndgrad.load never unpickles, so pickle_module is not supported")
