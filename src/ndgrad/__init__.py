@@ -117,4 +117,4 @@ def numel(input: Tensor) -> int:
 
 
 # Subpackages built on the public API above (they import names from ndgrad itself).
-from . import func, nn, optim, utils, viz  # noqa: E402
+from . import backends, cuda, func, nn, optim, utils, viz  # noqa: E402

@@ -1,4 +1,4 @@
-"""``python -m ndgrad tour|bench``: the lesson walk-through, and the benchmark suite."""
+"""``python -m ndgrad tour|bench|digits|ops|run``: the command-line entry points."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ commands:
   bench    run the benchmark suite (needs a source checkout: bench/run.py)
   digits   train a small CNN on the 8x8 handwritten digits (--epochs, --out, ...; --help)
   ops      print the table of supported torch functions (--update-readme FILE rewrites it)
+  run      run a torch script or notebook on ndgrad: python -m ndgrad run FILE [args...]
+           (--compare checks a notebook's outputs against the ones stored in it)
 """
 
 
@@ -43,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         from .digits import main as digits
 
         return digits(rest)
+    if command == "run":
+        from ._run import main as run
+
+        return run(rest)
     if command == "ops":
         from ._supported import table, update_readme
 

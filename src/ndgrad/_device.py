@@ -16,6 +16,9 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
+        if isinstance(type, int) and not isinstance(type, bool):
+            # A bare index means "the accelerator": there is none on a CPU-only build.
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments: {type!r}")
         name, _, idx = type.partition(":")
@@ -27,8 +30,7 @@ class device:
         self.index = int(idx) if idx else index
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = device(other)
+        # As torch: a device never equals a string (device("cpu") == "cpu" is False).
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:

@@ -38,6 +38,15 @@ NON_LEAF_GRAD = (
     "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
 )
+SCALAR_OF_GRAD = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first."
+)
+NEW_TENSOR_COPY = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+    "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+    "tensor.new_tensor(sourceTensor)."
+)
 
 
 def make(data: _ndarray, node: Any = None, rg: bool = False) -> Tensor:
@@ -304,13 +313,24 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        return float(self.item())
+        if self.requires_grad:
+            from .autograd.grad_mode import mode
+
+            if mode.enabled:
+                warnings.warn(SCALAR_OF_GRAD, UserWarning, stacklevel=2)
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._scalar())
+
+    def _scalar(self) -> Any:
+        # float()/int()/complex() word their error unlike item(), as torch's do.
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "biu" or self._data.size != 1:
@@ -341,9 +361,14 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:
+        # As torch: only a plain 0-dim Tensor formats as its number (f"{loss:.4f}").
+        if self._data.ndim == 0 and type(self) is Tensor:
             return format(self._data.item(), spec)
-        return repr(self)
+        if spec:
+            raise TypeError(
+                f"unsupported format string passed to {type(self).__name__}.__format__"
+            )
+        return str(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild, (np.array(self._data), self._rg))
@@ -507,6 +532,42 @@ class Tensor:
 
     def cpu(self) -> Tensor:
         return self
+
+    def get_device(self) -> int:
+        return -1
+
+    # ------------------------------------------- new tensors of this one's dtype
+    def new(self, *args: Any, **kwargs: Any) -> Tensor:
+        from ._creation import legacy_new
+
+        return legacy_new(Tensor, _BY_NP[self._data.dtype], args, kwargs)
+
+    def new_tensor(self, data: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        from ._creation import tensor
+
+        if isinstance(data, Tensor):
+            warnings.warn(NEW_TENSOR_COPY, UserWarning, stacklevel=2)
+        return tensor(data, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        from ._creation import zeros
+
+        return zeros(*size, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
+
+    def new_ones(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        from ._creation import ones
+
+        return ones(*size, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
+
+    def new_empty(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        from ._creation import empty
+
+        return empty(*size, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        from ._creation import full
+
+        return full(size, fill_value, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
 
     def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
         raise AssertionError("Torch not compiled with CUDA enabled")

@@ -258,9 +258,40 @@ def sparse_(
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
     normal_(tensor, 0, std, generator)
-    if num_zeros:
-        # A random permutation of the rows per column, all columns at once.
-        perm = ndgrad.rand(rows, cols, generator=generator).argsort(dim=0)
-        with ndgrad.no_grad():
-            tensor.scatter_(0, perm[:num_zeros], 0.0)
+    with ndgrad.no_grad():
+        # One randperm per column from the default generator, as torch draws them (a loop
+        # over columns, so that the zeros fall where torch's do for the same seed).
+        for col in range(cols):
+            tensor[ndgrad.randperm(rows)[:num_zeros], col] = 0
     return tensor
+
+
+def _deprecated(method: Any) -> Any:
+    """The pre-0.4 name without the underscore: warns as torch does, then calls ``method``."""
+    new_name = method.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return method(*args, **kwargs)
+
+    deprecated_init.__name__ = old_name
+    deprecated_init.__doc__ = f"Deprecated: use ``{new_name}``."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
