@@ -148,11 +148,14 @@ def _save2(node: Any, keep: tuple[bool, bool], a: Any, ta: bool, b: Any, tb: boo
     b = b if kb else None
     ta = ta and ka
     tb = tb and kb
-    node.saved = (a, b)
-    node.raw = (a._data if ta else a, b._data if tb else b)
-    node.versions = (
-        (_version(a) if ta else None, _version(b) if tb else None) if ta or tb else _NO_META
-    )
+    saved = node.saved = (a, b)
+    if ta or tb:
+        node.raw = (a._data if ta else a, b._data if tb else b)
+        node.versions = (_version(a) if ta else None, _version(b) if tb else None)
+    else:
+        # Only Python numbers kept (x * 2.0): one tuple serves both, and nothing to check.
+        node.raw = saved
+        node.versions = _NO_META
     if mode.saved_hooks is not None:
         pack_saved(node)
 
