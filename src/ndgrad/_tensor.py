@@ -618,8 +618,10 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return _ix.inplace(_ew.mul, self, other)
 
-    def div_(self, other: Any) -> Tensor:
-        return _ix.inplace(_ew.div, self, other)
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is None:
+            return _ix.inplace(_ew.div, self, other)
+        return _ix.inplace(_ew.div, self, other, rounding_mode=rounding_mode)
 
     def pow_(self, exponent: Any) -> Tensor:
         return _ix.inplace(_ew.pow, self, exponent)

@@ -288,12 +288,39 @@ def _rebase(t: Tensor, node: Any) -> None:
     t._view_version = t._vc[0]
 
 
+def _fast_arith(fn: Callable[..., Tensor], t: Tensor, other: Any, alpha: Any) -> bool:
+    """``t += other`` and friends on a float tensor with no graph to record (optimizer
+    updates, ``w -= lr * g`` under no_grad): one NumPy pass into ``t``'s memory. False
+    when the general path must handle it (other dtypes, broadcasting errors, read-only)."""
+    uf = _ARITH.get(fn)
+    x = t._data
+    o = other._data if isinstance(other, Tensor) else other
+    if uf is None or x.dtype.kind != "f":
+        return False
+    if isinstance(o, np.ndarray):
+        if o.dtype.kind not in "biuf":
+            return False
+    elif type(o) not in (int, float):
+        return False
+    if alpha != 1:
+        o = o * alpha
+    try:
+        uf(x, o, out=x, casting="same_kind")
+    except (ValueError, TypeError):
+        return False
+    _bump(t)
+    return True
+
+
 def inplace(fn: Callable[..., Tensor], t: Tensor, *args: Any, **kw: Any) -> Tensor:
     """``t.op_(*args)``: compute ``fn(t, *args)``, write it into ``t``, take its history."""
     _leaf_inplace_check(t)
     if t._base is not None:
         _refresh(t)
     graph = mode.enabled and (t._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+    if not graph and not mode.dual and len(args) == 1 and kw.keys() <= {"alpha"}:
+        if _fast_arith(fn, t, args[0], kw.get("alpha", 1)):
+            return t
     # With a graph, a snapshot of the old value: the rule may need it after t is overwritten.
     old = make(t._data.copy(), t._node, t._rg) if graph else make(t._data)
     old._tangent = t._tangent
@@ -720,3 +747,9 @@ def where(condition: Tensor, input: Any = _MISSING, other: Any = _MISSING) -> An
     from .elementwise import where as select
 
     return select(condition, input, other)
+
+
+from . import elementwise as _ew  # noqa: E402
+
+# The in-place arithmetic that _fast_arith runs as one NumPy call.
+_ARITH = {_ew.add: np.add, _ew.sub: np.subtract, _ew.mul: np.multiply, _ew.div: np.true_divide}
