@@ -150,6 +150,9 @@ OPS: list[OpInfo] = [
     ),
     OpInfo("norm_3", lambda lib, x: x.norm(3), MAT, ("LinalgVectorNormBackward0",), kinks=(0.0,)),
     OpInfo(
+        "norm_nuc_torch", lambda lib, x: lib.norm(x, p="nuc"), MAT[:1], ("LinalgSvdBackward0",)
+    ),
+    OpInfo(
         "norm_half",
         lambda lib, x: x.norm(0.5, dim=-1),
         MAT,

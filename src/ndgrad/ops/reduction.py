@@ -810,7 +810,11 @@ def norm(
     """torch.norm: vector norms of any order, and the Frobenius norm."""
     if isinstance(p, str):
         if p == "nuc":
-            raise NotImplementedError("norm(p='nuc') is not supported yet")
+            from ..linalg import matrix_norm
+
+            # As torch: without dim, all dims (so only matrices are accepted).
+            dims = tuple(range(input.dim())) if dim is None else dim
+            return matrix_norm(input, "nuc", dim=dims, keepdim=keepdim)
         if p != "fro":
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         p = 2
