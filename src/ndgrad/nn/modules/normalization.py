@@ -27,6 +27,22 @@ __all__ = [
 ]
 
 
+def _affine(module: Module, shape: Any, affine: bool, bias: bool, device: Any, dtype: Any) -> None:
+    """Register a norm layer's scale and shift (or None for each, as torch does)."""
+    weight = Parameter(ndgrad.empty(shape, device=device, dtype=dtype)) if affine else None
+    shift = Parameter(ndgrad.empty(shape, device=device, dtype=dtype)) if affine and bias else None
+    module.register_parameter("weight", weight)
+    module.register_parameter("bias", shift)
+
+
+def _reset_affine(module: Module) -> None:
+    """Scale 1, shift 0: the identity affine transform torch starts from."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """Per-channel affine parameters and running statistics, shared by batch/instance norm."""
 
@@ -50,15 +66,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(ndgrad.empty(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(ndgrad.empty(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_features, affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", ndgrad.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", ndgrad.ones(num_features, dtype=dtype))
@@ -78,10 +86,7 @@ class _NormBase(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
@@ -269,23 +274,11 @@ class LayerNorm(Module):
         self.normalized_shape = _shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            shape = self.normalized_shape
-            self.weight = Parameter(ndgrad.empty(shape, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(ndgrad.empty(shape, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -320,22 +313,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(ndgrad.empty(num_channels, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(ndgrad.empty(num_channels, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_channels, affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
