@@ -11,6 +11,7 @@ from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     ParamsT,
+    _check_adam_args,
     _check_tensor_lr,
     _scalar_dtype,
     _step_counter,
@@ -40,16 +41,7 @@ class NAdam(Optimizer):
         differentiable: bool = False,
     ) -> None:
         _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         if not 0.0 <= momentum_decay:
             raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
         defaults = {

@@ -84,6 +84,20 @@ def _check_tensor_lr(lr: Any) -> None:
         raise ValueError("Tensor lr must be 1-element")
 
 
+def _check_adam_args(lr: Any, eps: float, betas: tuple[float, float], weight_decay: float) -> None:
+    """The argument checks the Adam family shares, in torch's order and wording."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _check_fused(defaults: dict[str, Any]) -> None:
     if defaults.get("fused"):
         if defaults.get("differentiable"):

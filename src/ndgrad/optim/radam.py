@@ -8,7 +8,15 @@ from typing import Any
 import ndgrad
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _check_tensor_lr, _step_counter, _to_float, _use_grad
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _check_adam_args,
+    _check_tensor_lr,
+    _step_counter,
+    _to_float,
+    _use_grad,
+)
 
 __all__ = ["RAdam"]
 
@@ -31,16 +39,7 @@ class RAdam(Optimizer):
         differentiable: bool = False,
     ) -> None:
         _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         defaults = {
             "lr": lr,
             "betas": betas,
