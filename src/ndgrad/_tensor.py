@@ -75,9 +75,7 @@ def legacy_type_name(np_dtype: np.dtype) -> str:
 
 
 def _leaf_inplace_check(t: Tensor) -> None:
-    from .autograd.grad_mode import mode
-
-    if mode.enabled:
+    if _mode.enabled:
         if t._rg and t._node is None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation."
@@ -1763,6 +1761,7 @@ _LEGACY_BY_STRING = {
 }
 
 from . import _sampling as _smp  # noqa: E402
+from .autograd.grad_mode import mode as _mode  # noqa: E402
 from .autograd.graph import Slot  # noqa: E402
 from .ops import _registry as _reg  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
