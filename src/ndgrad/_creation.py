@@ -10,8 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from . import _backend as B
 from . import _dtype as D
 from . import _sampling as S
+from ._device import device as _device
 from ._random import Generator, gen
 from ._tensor import Size, Tensor, make
 
@@ -43,12 +45,24 @@ __all__ = [
 ]
 
 
-def _check_device(device: Any) -> None:
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+def _where(device: Any, like: Tensor | None = None) -> Any:
+    """The device asked for: None for the CPU, else a CUDA device checked to exist."""
+    if device is None:
+        return None if like is None or like.device.type == "cpu" else like.device
+    d = _device(device)
+    if d.type == "cpu":
+        return None
+    B.namespace(d)
+    return _device("cuda", d.index or 0)
 
 
-def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
+def _xp(where: Any) -> Any:
+    return np if where is None else B.namespace(where)
+
+
+def _finish(arr: Any, requires_grad: bool, where: Any = None) -> Tensor:
+    if where is not None:
+        arr = B.to_device(arr, where)
     t = make(arr, None, False)
     if requires_grad:
         if arr.dtype.kind not in "fc":
@@ -135,11 +149,11 @@ def tensor(
     pin_memory: bool = False,
 ) -> Tensor:
     """A new tensor holding a copy of ``data``."""
-    _check_device(device)
+    where = _where(device)
     arr = _infer(data, dtype)
     if dtype is not None:
         arr = arr.astype(dtype.np, copy=False)
-    return _finish(arr, requires_grad)
+    return _finish(arr, requires_grad, where)
 
 
 def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Tensor:
@@ -184,22 +198,22 @@ def _float(dtype: D.dtype | None) -> np.dtype:
 def zeros(
     *size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    _check_device(device)
-    return _finish(np.zeros(_size(size, "zeros"), _float(dtype)), requires_grad)
+    where = _where(device)
+    return _finish(_xp(where).zeros(_size(size, "zeros"), _float(dtype)), requires_grad)
 
 
 def ones(
     *size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    _check_device(device)
-    return _finish(np.ones(_size(size, "ones"), _float(dtype)), requires_grad)
+    where = _where(device)
+    return _finish(_xp(where).ones(_size(size, "ones"), _float(dtype)), requires_grad)
 
 
 def empty(
     *size: Any, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    _check_device(device)
-    return _finish(np.empty(_size(size, "empty"), _float(dtype)), requires_grad)
+    where = _where(device)
+    return _finish(_xp(where).empty(_size(size, "empty"), _float(dtype)), requires_grad)
 
 
 def full(
@@ -210,11 +224,11 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    _check_device(device)
+    where = _where(device)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     d = dtype or D.scalar_dtype(fill_value)
-    return _finish(np.full(_size((size,)), fill_value, d.np), requires_grad)
+    return _finish(_xp(where).full(_size((size,)), fill_value, d.np), requires_grad)
 
 
 def eye(
@@ -225,8 +239,8 @@ def eye(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    _check_device(device)
-    return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad)
+    where = _where(device)
+    return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad, where)
 
 
 def arange(
@@ -238,7 +252,7 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    _check_device(device)
+    where = _where(device)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -249,7 +263,7 @@ def arange(
         dtype = D.int64 if ints else D.get_default_dtype()
     # Computed in float64 then cast, so float32 ranges hold the values torch gives.
     arr = np.arange(*vals, dtype=np.float64 if dtype.category == D.FLOAT else dtype.np)
-    return _finish(arr.astype(dtype.np, copy=False), requires_grad)
+    return _finish(arr.astype(dtype.np, copy=False), requires_grad, where)
 
 
 def linspace(
@@ -261,11 +275,11 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    _check_device(device)
+    where = _where(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     arr = np.linspace(float(start), float(end), steps)
-    return _finish(arr.astype(_float(dtype)), requires_grad)
+    return _finish(arr.astype(_float(dtype)), requires_grad, where)
 
 
 def _sized(size: Sequence[Any], kw_size: Any, name: str) -> tuple[int, ...]:
@@ -280,11 +294,11 @@ def randn(
     requires_grad: bool = False,
     **kwargs: Any,
 ) -> Tensor:
-    _check_device(device)
+    where = _where(device)
     shape = _sized(size, kwargs.get("size"), "randn")
     d = _float(dtype)
-    arr = S.normal(gen(generator), math.prod(shape), d).reshape(shape)
-    return _finish(arr, requires_grad)
+    arr = S.normal(gen(generator, where), math.prod(shape), d).reshape(shape)
+    return _finish(arr, requires_grad, where)
 
 
 def rand(
@@ -295,10 +309,12 @@ def rand(
     requires_grad: bool = False,
     **kwargs: Any,
 ) -> Tensor:
-    _check_device(device)
+    where = _where(device)
     shape = _sized(size, kwargs.get("size"), "rand")
-    arr = S.uniform(gen(generator), math.prod(shape), _float(dtype), 0.0, 1.0).reshape(shape)
-    return _finish(arr, requires_grad)
+    arr = S.uniform(gen(generator, where), math.prod(shape), _float(dtype), 0.0, 1.0).reshape(
+        shape
+    )
+    return _finish(arr, requires_grad, where)
 
 
 def _check_range(low: int, high: int) -> None:
@@ -317,7 +333,7 @@ def randint(
     **kwargs: Any,
 ) -> Tensor:
     """randint(high, size) or randint(low, high, size)."""
-    _check_device(device)
+    where = _where(device)
     args = args + tuple(kwargs.pop(k) for k in ("low", "high", "size") if k in kwargs)
     if len(args) == 2:
         low, (high, size) = 0, args
@@ -329,8 +345,8 @@ def randint(
     _check_range(low, high)
     shape = _size((size,))
     d = (dtype or D.int64).np
-    arr = S.integers(gen(generator), math.prod(shape), d, low, high).reshape(shape)
-    return _finish(arr, requires_grad)
+    arr = S.integers(gen(generator, where), math.prod(shape), d, low, high).reshape(shape)
+    return _finish(arr, requires_grad, where)
 
 
 def randperm(
@@ -341,12 +357,12 @@ def randperm(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    _check_device(device)
+    where = _where(device)
     n = int(n)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
-    arr = S.randperm(gen(generator), n).astype((dtype or D.int64).np, copy=False)
-    return _finish(arr, requires_grad)
+    arr = S.randperm(gen(generator, where), n).astype((dtype or D.int64).np, copy=False)
+    return _finish(arr, requires_grad, where)
 
 
 def normal(
@@ -360,8 +376,8 @@ def normal(
     requires_grad: bool = False,
 ) -> Tensor:
     """normal(mean, std, size) with floats, or with a Tensor mean and/or std (broadcast)."""
-    _check_device(device)
-    g = gen(generator)
+    where = _where(device)
+    g = gen(generator, where)
     t_mean, t_std = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (t_mean or t_std):
         if size is None:
@@ -369,21 +385,25 @@ def normal(
         _check_std(std)
         shape = _size((size,))
         arr = S.normal(g, math.prod(shape), _float(dtype), mean, std).reshape(shape)
-        return _finish(arr, requires_grad)
+        return _finish(arr, requires_grad, where)
     if t_std and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
     if not t_std:
         _check_std(std)
     parts = [x for x in (mean, std) if isinstance(x, Tensor)]
+    if where is None:
+        where = _where(None, parts[0])
+        g = gen(generator, where)
     shape = np.broadcast_shapes(*[x._data.shape for x in parts])
-    d = np.result_type(*[x._data for x in parts])
+    d = np.result_type(*[x._data.dtype for x in parts])
     if d.kind != "f":
         raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{D.from_numpy_dtype(d)}'")
     # As torch: draw N(0, 1) (or N(0, std) for a float std), then scale and shift in place.
     out = S.normal(g, math.prod(shape), d, 0.0, 1.0 if t_std else std).reshape(shape)
     if t_std:
-        out = out * std._data
-    return _finish((out + (mean._data if t_mean else d.type(mean))).astype(d), requires_grad)
+        out = out * B.to_numpy(std._data)
+    shift = B.to_numpy(mean._data) if t_mean else d.type(mean)
+    return _finish((out + shift).astype(d), requires_grad, where)
 
 
 def _check_std(std: Any) -> None:
@@ -395,15 +415,16 @@ def bernoulli(
     input: Tensor, p: float | None = None, *, generator: Generator | None = None
 ) -> Tensor:
     """Zeros and ones, one per element of ``input``: 1 with probability input (or ``p``)."""
-    g = gen(generator)
-    x = input._data
+    where = _where(None, input)
+    g = gen(generator, where)
+    x = B.to_numpy(input._data)
     if p is not None:
         arr = S.bernoulli(g, x.size, p).reshape(x.shape)
     else:
         if ((x < 0) | (x > 1)).any():
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
         arr = S.bernoulli_tensor(g, x.reshape(-1)).reshape(x.shape)
-    return make(arr.astype(x.dtype))
+    return _finish(arr.astype(x.dtype), False, where)
 
 
 def multinomial(
@@ -413,7 +434,8 @@ def multinomial(
     *,
     generator: Generator | None = None,
 ) -> Tensor:
-    probs = input._data
+    where = _where(None, input)
+    probs = B.to_numpy(input._data)
     if probs.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if probs.dtype.kind != "f":
@@ -429,8 +451,8 @@ def multinomial(
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     if (rows.sum(axis=1) <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    out = S.multinomial(gen(generator), rows, int(num_samples), replacement)
-    return make(out.reshape(probs.shape[:-1] + (num_samples,)))
+    out = S.multinomial(gen(generator, where), rows, int(num_samples), replacement)
+    return _finish(out.reshape(probs.shape[:-1] + (num_samples,)), False, where)
 
 
 def _like(input: Tensor, dtype: D.dtype | None) -> tuple[tuple[int, ...], np.dtype]:
@@ -440,22 +462,25 @@ def _like(input: Tensor, dtype: D.dtype | None) -> tuple[tuple[int, ...], np.dty
 def zeros_like(
     input: Tensor, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    where = _where(device, input)
     shape, d = _like(input, dtype)
-    return _finish(np.zeros(shape, d), requires_grad)
+    return _finish(_xp(where).zeros(shape, d), requires_grad)
 
 
 def ones_like(
     input: Tensor, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    where = _where(device, input)
     shape, d = _like(input, dtype)
-    return _finish(np.ones(shape, d), requires_grad)
+    return _finish(_xp(where).ones(shape, d), requires_grad)
 
 
 def empty_like(
     input: Tensor, *, dtype: D.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    where = _where(device, input)
     shape, d = _like(input, dtype)
-    return _finish(np.empty(shape, d), requires_grad)
+    return _finish(_xp(where).empty(shape, d), requires_grad)
 
 
 def full_like(
@@ -466,8 +491,9 @@ def full_like(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    where = _where(device, input)
     shape, d = _like(input, dtype)
-    return _finish(np.full(shape, fill_value, d), requires_grad)
+    return _finish(_xp(where).full(shape, fill_value, d), requires_grad)
 
 
 def rand_like(
@@ -479,9 +505,10 @@ def rand_like(
     requires_grad: bool = False,
     **kwargs: Any,
 ) -> Tensor:
+    where = _where(device, input)
     shape, d = _like(input, dtype)
-    arr = S.uniform(gen(generator), math.prod(shape), d, 0.0, 1.0).reshape(shape)
-    return _finish(arr, requires_grad)
+    arr = S.uniform(gen(generator, where), math.prod(shape), d, 0.0, 1.0).reshape(shape)
+    return _finish(arr, requires_grad, where)
 
 
 def randn_like(
@@ -493,9 +520,10 @@ def randn_like(
     requires_grad: bool = False,
     **kwargs: Any,
 ) -> Tensor:
+    where = _where(device, input)
     shape, d = _like(input, dtype)
-    arr = S.normal(gen(generator), math.prod(shape), d).reshape(shape)
-    return _finish(arr, requires_grad)
+    arr = S.normal(gen(generator, where), math.prod(shape), d).reshape(shape)
+    return _finish(arr, requires_grad, where)
 
 
 def randint_like(
@@ -513,15 +541,15 @@ def randint_like(
         low, high = 0, low
     low, high = int(low), int(high)
     _check_range(low, high)
+    where = _where(device, input)
     shape, d = _like(input, dtype)
-    arr = S.integers(gen(generator), math.prod(shape), d, low, high).reshape(shape)
-    return _finish(arr, requires_grad)
+    arr = S.integers(gen(generator, where), math.prod(shape), d, low, high).reshape(shape)
+    return _finish(arr, requires_grad, where)
 
 
 def legacy_new(cls: type, dtype: D.dtype, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Tensor:
     """``torch.Tensor(...)``/``FloatTensor(...)``: from data, or uninitialised of a size."""
-    if kwargs.get("device") is not None:
-        _check_device(kwargs["device"])
+    where = _where(kwargs.get("device"))
     if not args:
         arr = np.empty((0,), dtype.np)
     elif len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
@@ -529,7 +557,7 @@ def legacy_new(cls: type, dtype: D.dtype, args: tuple[Any, ...], kwargs: dict[st
     else:
         arr = np.zeros(_size(args), dtype.np)
     t = object.__new__(cls)
-    t._data = arr
+    t._data = arr if where is None else B.to_device(arr, where)
     t._node = None
     t._rg = False
     t._vc = None
@@ -549,7 +577,11 @@ class _LegacyType:
         return legacy_new(Tensor, self.dtype, args, kwargs)
 
     def __instancecheck__(self, obj: Any) -> bool:
-        return isinstance(obj, Tensor) and obj._data.dtype == self.dtype.np
+        return (
+            isinstance(obj, Tensor)
+            and type(obj._data) is np.ndarray
+            and obj._data.dtype == self.dtype.np
+        )
 
     def __repr__(self) -> str:
         return f"<class 'ndgrad.{self.__name__}'>"

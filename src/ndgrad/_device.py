@@ -1,4 +1,4 @@
-"""ndgrad.device: where a tensor lives (the CPU until a GPU backend is registered)."""
+"""ndgrad.device: where a tensor lives, the CPU or a CUDA GPU."""
 
 from __future__ import annotations
 
@@ -17,8 +17,13 @@ class device:
             self.type, self.index = type.type, type.index
             return
         if isinstance(type, int) and not isinstance(type, bool):
-            # A bare index means "the accelerator": there is none on a CPU-only build.
-            raise RuntimeError("Cannot access accelerator device when none is available.")
+            # A bare index means "the accelerator": CUDA when there is one.
+            from ._backend import cuda_available
+
+            if not cuda_available():
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            self.type, self.index = "cuda", type
+            return
         if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments: {type!r}")
         name, _, idx = type.partition(":")

@@ -183,8 +183,14 @@ class _Renderer:
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def format_tensor(a: np.ndarray, *, dtype_suffix: str | None, tail: Sequence[str] = ()) -> str:
-    """Return torch's ``repr`` text for a CPU tensor holding ``a``.
+def format_tensor(
+    a: np.ndarray,
+    *,
+    dtype_suffix: str | None,
+    tail: Sequence[str] = (),
+    device: str | None = None,
+) -> str:
+    """Return torch's ``repr`` text for a tensor holding ``a`` (``device='cuda:0'`` if given).
 
     ``dtype_suffix`` (e.g. ``"ndgrad.int32"``) is shown as ``dtype=...`` when not
     None; the caller applies torch's rule, which for empty tensors also shows
@@ -194,7 +200,7 @@ def format_tensor(a: np.ndarray, *, dtype_suffix: str | None, tail: Sequence[str
     a = np.asarray(a)
     prefix = "tensor("
     indent = len(prefix)
-    suffixes = []
+    suffixes = [] if device is None else [device]
     shape_text = "size=" + str(tuple(int(n) for n in a.shape))
     if a.size == 0:
         # numpy-style: the shape is only implicit for a 1-D empty tensor.

@@ -52,9 +52,17 @@ class Generator:
     """
 
     def __init__(self, device: Any = "cpu") -> None:
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError("Device type CUDA is not supported for torch.Generator() api.")
-        self.device = device
+        from ._backend import cuda_available
+        from ._device import device as as_device
+
+        where = as_device("cpu" if device is None else device)
+        if where.type == "cuda":
+            if not cuda_available():
+                raise RuntimeError("Device type CUDA is not supported for torch.Generator() api.")
+            where = as_device("cuda", where.index or 0)
+        # A CUDA generator draws the same mt19937 stream on the host; the values are then
+        # copied to the GPU (torch's CUDA generator is Philox: its numbers differ from torch's).
+        self.device = where
         self._bits = np.random.MT19937(0)
         self.manual_seed(_DEFAULT_SEED)
 
@@ -148,8 +156,22 @@ class Generator:
 default_generator = Generator()
 
 
+# One default generator per CUDA device, made when first drawn from.
+cuda_generators: dict[int, Generator] = {}
+
+
 def manual_seed(seed: Any) -> Generator:
+    for g in cuda_generators.values():
+        g.manual_seed(seed)
     return default_generator.manual_seed(seed)
+
+
+def cuda_generator(index: int) -> Generator:
+    g = cuda_generators.get(index)
+    if g is None:
+        g = cuda_generators[index] = Generator(f"cuda:{index}")
+        g.manual_seed(default_generator.initial_seed())
+    return g
 
 
 def seed() -> int:
@@ -168,8 +190,13 @@ def set_rng_state(new_state: Any) -> None:
     default_generator.set_state(new_state)
 
 
-def gen(generator: Generator | None) -> Generator:
-    return generator if generator is not None else default_generator
+def gen(generator: Generator | None, device: Any = None) -> Generator:
+    """The generator to draw from: the given one, else the default of ``device``."""
+    if generator is not None:
+        return generator
+    if device is None or device.type == "cpu":
+        return default_generator
+    return cuda_generator(device.index or 0)
 
 
 def stream(generator: Generator | None) -> np.random.Generator:

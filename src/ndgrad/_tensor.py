@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from . import _backend as _B
 from . import _dtype as D
-from ._device import cpu, device
+from ._device import device
 
-__all__ = ["Tensor", "Size", "make", "legacy_type_name", "version_counter"]
+__all__ = ["Tensor", "Size", "make", "legacy_type_name", "legacy_dtype", "version_counter"]
 
 _ndarray = np.ndarray
 _new = object.__new__
@@ -239,11 +240,11 @@ class Tensor:
 
     @property
     def device(self) -> device:
-        return cpu
+        return _B.device_of(self._data)
 
     @property
     def is_cuda(self) -> bool:
-        return False
+        return type(self._data) is not _ndarray and self.device.type == "cuda"
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -259,13 +260,16 @@ class Tensor:
         return strides if dim is None else strides[_dim(dim, self._data.ndim)]
 
     def data_ptr(self) -> int:
-        return self._data.ctypes.data
+        return _B.data_ptr(self._data)
 
     def type(self, dtype: Any = None) -> Any:
+        cuda = "cuda." if type(self._data) is not _ndarray else ""
         if dtype is None:
-            return "ndgrad." + legacy_type_name(self._data.dtype)
+            return "ndgrad." + cuda + legacy_type_name(self._data.dtype)
         if isinstance(dtype, str):
-            dtype = _LEGACY_BY_STRING[dtype]
+            if ".cuda." in dtype:
+                return self.cuda().to(legacy_dtype(dtype))
+            dtype = legacy_dtype(dtype)
         return self.to(getattr(dtype, "dtype", dtype))
 
     # ----------------------------------------------------------- conversion
@@ -284,6 +288,13 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
+            )
+        if type(self._data) is not _ndarray:
+            if force:
+                return _B.to_numpy(self._data)
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
+                "copy the tensor to host memory first."
             )
         return self._data
 
@@ -354,7 +365,12 @@ class Tensor:
             tail.append(f"grad_fn=<{self._node.name()}>")
         elif self._rg:
             tail.append("requires_grad=True")
-        return format_tensor(self._data, dtype_suffix=repr(d) if show else None, tail=tail)
+        data = self._data
+        where = None
+        if type(data) is not _ndarray:
+            where = f"device='{self.device}'"
+            data = _B.to_numpy(data)
+        return format_tensor(data, dtype_suffix=repr(d) if show else None, tail=tail, device=where)
 
     __str__ = __repr__
 
@@ -369,7 +385,7 @@ class Tensor:
         return str(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        return (_rebuild, (np.array(self._data), self._rg))
+        return (_rebuild, (np.array(_B.to_numpy(self._data)), self._rg, str(self.device)))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         if self._node is not None:
@@ -523,16 +539,26 @@ class Tensor:
         return _shape.contiguous(self)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        dtype, copy = _parse_to(self, args, kwargs)
-        if dtype is None or _BY_NP[self._data.dtype] is dtype:
-            return _shape.clone(self) if copy else self
-        return _shape.to_dtype(self, dtype)
+        dtype, copy, where = _parse_to(self, args, kwargs)
+        out = self
+        if where is not None and where != self.device:
+            out = _shape.to_device(out, where)
+            copy = False
+        if dtype is None or _BY_NP[out._data.dtype] is dtype:
+            return _shape.clone(out) if copy else out
+        return _shape.to_dtype(out, dtype)
 
-    def cpu(self) -> Tensor:
-        return self
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> Tensor:
+        if isinstance(device, int) and not isinstance(device, bool):
+            device = f"cuda:{device}"
+        return self.to(_cuda_device(device))
 
     def get_device(self) -> int:
-        return -1
+        d = self.device
+        return -1 if d.index is None else d.index
 
     # ------------------------------------------- new tensors of this one's dtype
     def new(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -545,30 +571,32 @@ class Tensor:
 
         if isinstance(data, Tensor):
             warnings.warn(NEW_TENSOR_COPY, UserWarning, stacklevel=2)
+        kwargs.setdefault("device", self.device)
         return tensor(data, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
 
     def new_zeros(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
         from ._creation import zeros
 
+        kwargs.setdefault("device", self.device)
         return zeros(*size, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
 
     def new_ones(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
         from ._creation import ones
 
+        kwargs.setdefault("device", self.device)
         return ones(*size, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
 
     def new_empty(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
         from ._creation import empty
 
+        kwargs.setdefault("device", self.device)
         return empty(*size, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
         from ._creation import full
 
+        kwargs.setdefault("device", self.device)
         return full(size, fill_value, dtype=dtype or _BY_NP[self._data.dtype], **kwargs)
-
-    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
-        raise AssertionError("Torch not compiled with CUDA enabled")
 
     def float(self) -> Tensor:
         return self.to(D.float32)
@@ -1707,8 +1735,8 @@ class _TensorHook:
         return None if hook is None else hook(g)
 
 
-def _rebuild(data: np.ndarray, rg: bool) -> Tensor:
-    return make(data, None, rg)
+def _rebuild(data: np.ndarray, rg: bool, where: str = "cpu") -> Tensor:
+    return make(_B.to_device(data, device(where)), None, rg)
 
 
 def _dim(dim: int, ndim: int) -> int:
@@ -1730,21 +1758,29 @@ def _sizes(args: tuple[Any, ...]) -> tuple[int, ...]:
 
 
 def _parse_to(t: Tensor, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Tensor.to's arguments: (dtype, copy, device), None where not given."""
     dtype = kwargs.get("dtype")
     copy = kwargs.get("copy", False)
+    where = kwargs.get("device")
     for a in args:
         if isinstance(a, D.dtype):
             dtype = a
         elif isinstance(a, Tensor):
-            dtype = a.dtype
+            dtype, where = a.dtype, a.device
         elif isinstance(a, bool):
             copy = copy or a
-        elif isinstance(a, (str, device)):
-            if device(a).type != "cpu":
-                raise AssertionError("Torch not compiled with CUDA enabled")
-    if kwargs.get("device") is not None and device(kwargs["device"]).type != "cpu":
-        raise AssertionError("Torch not compiled with CUDA enabled")
-    return dtype, copy
+        elif isinstance(a, (str, device, int)):
+            where = a
+    return dtype, copy, None if where is None else _cuda_device(where)
+
+
+def _cuda_device(where: Any) -> device:
+    """``where`` as a device, a bare "cuda" meaning the current GPU, checked to exist."""
+    d = device("cuda") if where is None else device(where)
+    if d.type == "cuda":
+        _B.namespace(d)
+        return device("cuda", 0 if d.index is None else d.index)
+    return d
 
 
 def _random_fill(t: Tensor, generator: Any, draw: Callable[..., _ndarray]) -> Tensor:
@@ -1759,6 +1795,12 @@ def _random_fill(t: Tensor, generator: Any, draw: Callable[..., _ndarray]) -> Te
 _LEGACY_BY_STRING = {
     prefix + d.scalar_name + "Tensor": d for d in D.ALL for prefix in ("torch.", "ndgrad.")
 }
+
+
+def legacy_dtype(name: str) -> D.dtype:
+    """The dtype of a legacy type name such as "torch.FloatTensor" or "torch.cuda.LongTensor"."""
+    return _LEGACY_BY_STRING[name.replace(".cuda.", ".")]
+
 
 from . import _sampling as _smp  # noqa: E402
 from .autograd.grad_mode import mode as _mode  # noqa: E402

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .._tensor import Tensor, make
 from . import functional, graph
 from .anomaly_mode import (
@@ -82,9 +83,9 @@ def _make_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...]) -> l
                     "grad can be implicitly created only for real scalar outputs but got "
                     + repr(out.dtype)
                 )
-            g = make(np.ones(out._data.shape, out._data.dtype))
+            g = make(np.ones_like(out._data))
         elif not isinstance(g, Tensor):
-            g = make(np.asarray(g, out._data.dtype))
+            g = make(B.asarray(g, out._data, out._data.dtype))
         elif g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
@@ -158,7 +159,7 @@ def grad(
     for i, g in enumerate(result):
         if g is None:
             if materialize_grads:
-                result[i] = make(np.zeros(ins[i]._data.shape, ins[i]._data.dtype))
+                result[i] = make(np.zeros_like(ins[i]._data))
             elif not allow_unused:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the "

@@ -98,6 +98,15 @@ def _owner(a: Any) -> int:
     return id(a if base is None else base)
 
 
+def _writable(g: Any) -> bool:
+    """Whether ``g`` can become a .grad summed into in place: an array of its own elements
+    (GPU libraries mark no broadcast view read-only, so a zero stride is checked too)."""
+    flags = getattr(g, "flags", None)
+    if flags is None or not getattr(flags, "writeable", True):
+        return False
+    return g.ndim == 0 or 0 not in g.strides
+
+
 def _accumulate(leaf: Tensor, g: Any, create_graph: bool, taken: set[int]) -> None:
     hooks = getattr(leaf, "_hooks", None)
     if hooks:
@@ -110,8 +119,8 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool, taken: set[int]) -> No
         # only the caller's gradient or a gradient another leaf already took: copy then
         # (and for read-only broadcast views); otherwise keep g as it is, as torch does.
         owner = _owner(g)
-        if owner in taken or not getattr(g, "flags", None) or not g.flags.writeable:
-            g = np.array(g, dtype=leaf._data.dtype, order="C")
+        if owner in taken or not _writable(g):
+            g = g.astype(leaf._data.dtype, order="C", copy=True)
         elif g.dtype != leaf._data.dtype:
             g = g.astype(leaf._data.dtype)
         else:
@@ -259,6 +268,6 @@ def _retain(node: Node, g: Any) -> None:
     t = retain_target(node)
     if t is None:
         return
-    g = g if isinstance(g, Tensor) else make(np.array(g, order="C"))
+    g = g if isinstance(g, Tensor) else make(g.astype(g.dtype, order="C", copy=True))
     old = getattr(t, "_grad", None)
     t._grad = g if old is None else old + g

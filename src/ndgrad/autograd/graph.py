@@ -186,13 +186,13 @@ def _conform_tensor(gi: Tensor, meta: tuple[Any, Any]) -> Tensor:
 def _conform_array(gi: Any, meta: tuple[Any, Any] | None) -> Any:
     if gi is None:
         return None
-    gi = np.asarray(gi)
+    gi = B.array(gi)
     if meta is None:
         return gi
     if gi.shape != meta[0]:
         from ..ops._math import sum_to_shape
 
-        gi = np.asarray(sum_to_shape(gi, meta[0]))
+        gi = B.array(sum_to_shape(gi, meta[0]))
     if gi.dtype is not meta[1]:
         gi = gi.astype(meta[1])
     return gi
@@ -336,5 +336,6 @@ def set_retain(node: Node, t: Tensor) -> None:
     node.retain = weakref.ref(t)
 
 
+from .. import _backend as B  # noqa: E402
 from .._dtype import from_numpy_dtype  # noqa: E402
 from .._tensor import Tensor, legacy_type_name, make  # noqa: E402

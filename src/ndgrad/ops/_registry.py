@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .._tensor import Tensor, make
 from ..autograd.anomaly_mode import record_trace
 from ..autograd.forward_ad import push_forward, view_refreshed
@@ -16,7 +17,6 @@ from ..autograd.graph import Node, pack_saved
 __all__ = ["Op", "defop", "apply", "apply1", "apply2", "OPS"]
 
 _ndarray = np.ndarray
-_asarray = np.asarray
 
 # Every op, by node name: the test suite checks each has a gradcheck entry.
 OPS: dict[str, Op] = {}
@@ -178,6 +178,12 @@ def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | N
     return t
 
 
+def _mixed(args: tuple[Any, ...], error: TypeError) -> TypeError:
+    """Torch's RuntimeError when a forward failed on tensors of different devices."""
+    B.same_device([a._data for a in args if isinstance(a, Tensor)])
+    return error
+
+
 def _refresh(x: Tensor) -> None:
     """Rebuild a view's history if its base was written in place since it was taken."""
     vc = x._vc
@@ -200,9 +206,12 @@ def apply(op: Op, args: tuple[Any, ...], kw: dict[str, Any] | None = None) -> Te
         if isinstance(a, Tensor) and a._base is not None:
             _refresh(a)
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-    out = op.fwd(*arrays, **kw) if kw else op.fwd(*arrays)
+    try:
+        out = op.fwd(*arrays, **kw) if kw else op.fwd(*arrays)
+    except TypeError as e:
+        raise _mixed(args, e) from None
     if type(out) is not _ndarray:
-        out = _asarray(out)
+        out = B.array(out)
     t = None
     if mode.enabled:
         for a in args:
@@ -222,7 +231,7 @@ def apply1(op: Op, x: Tensor, kw: dict[str, Any] | None = None) -> Tensor:
         _refresh(x)
     out = op.fwd(x._data, **kw) if kw else op.fwd(x._data)
     if type(out) is not _ndarray:
-        out = _asarray(out)
+        out = B.array(out)
     if not (x._rg and mode.enabled):
         t = make(out, None, False)
     else:
@@ -247,9 +256,11 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
         _refresh(a)
     if tb and b._base is not None:
         _refresh(b)
+    if ta and tb and type(a._data) is not type(b._data):
+        a, b = _same_device(a, b)
     out = op.fwd(a._data if ta else a, b._data if tb else b)
     if type(out) is not _ndarray:
-        out = _asarray(out)
+        out = B.array(out)
     if not (mode.enabled and ((ta and a._rg) or (tb and b._rg))):
         t = make(out, None, False)
     else:
@@ -270,4 +281,17 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
     return t
 
 
+def _same_device(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """As torch, a 0-dim CPU tensor joins a GPU tensor's op as a number would; else an error."""
+    da, db = B.device_of(a._data), B.device_of(b._data)
+    if da != db:
+        if da.type == "cpu" and a._data.ndim == 0:
+            return _shape.to_device(a, db), b
+        if db.type == "cpu" and b._data.ndim == 0:
+            return a, _shape.to_device(b, da)
+        B.same_device((a._data, b._data))
+    return a, b
+
+
 from . import indexing as _indexing  # noqa: E402
+from . import shape as _shape  # noqa: E402

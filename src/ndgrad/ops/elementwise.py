@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .. import _dtype as D
 from .._tensor import Tensor, make
 from . import _math as m
@@ -131,6 +132,7 @@ __all__ = [
 
 
 _nd = np.ndarray
+_is_array = B.is_array
 _promo_cache: dict[tuple[Any, ...], np.dtype] = {}
 
 
@@ -145,7 +147,9 @@ def _number(v: Any) -> Any:
 
 def promote(a: Any, b: Any) -> tuple[Any, Any]:
     """Cast two operands (arrays or Python numbers) so NumPy computes in torch's dtype."""
-    if type(a) is _nd and type(b) is _nd:
+    ia = type(a) is _nd or _is_array(a)
+    ib = type(b) is _nd or _is_array(b)
+    if ia and ib:
         key = (a.dtype, a.ndim == 0, b.dtype, b.ndim == 0)
         d = _promo_cache.get(key)
         if d is None:
@@ -155,7 +159,7 @@ def promote(a: Any, b: Any) -> tuple[Any, Any]:
             ).np
             _promo_cache[key] = d
         return a.astype(d, copy=False), b.astype(d, copy=False)
-    if type(a) is _nd:
+    if ia:
         a = _with_number(a, _number(b))
         return a, _wrap_int(a, _number(b))
     b = _with_number(b, _number(a))
@@ -220,8 +224,8 @@ def _to_float(uf: Callable[..., Any]) -> Callable[[Any, Any], Any]:
         if np.result_type(pa, pb).kind in "biu":
             # From the unpromoted operands: an out-of-range int is not wrapped here.
             f = D.get_default_dtype().np
-            a = a.astype(f) if type(a) is _nd else float(a)
-            b = b.astype(f) if type(b) is _nd else float(b)
+            a = a.astype(f) if _is_array(a) else float(a)
+            b = b.astype(f) if _is_array(b) else float(b)
         else:
             a, b = pa, pb
         try:
@@ -236,7 +240,7 @@ _true_divide = _to_float(np.true_divide)
 
 
 def _operand(v: Any) -> tuple[D.dtype, int]:
-    if type(v) is _nd:
+    if _is_array(v):
         return D._BY_NP[v.dtype], 1 if v.ndim == 0 else 2
     return D.scalar_dtype(_number(v)), 0
 
@@ -244,7 +248,7 @@ def _operand(v: Any) -> tuple[D.dtype, int]:
 def _cast_all(*xs: Any) -> list[Any]:
     """Operands (arrays, numbers or None) cast to their common torch dtype."""
     d = D.combine(*[_operand(x) for x in xs if x is not None]).np
-    return [x.astype(d, copy=False) if type(x) is _nd else x for x in xs]
+    return [x.astype(d, copy=False) if _is_array(x) else x for x in xs]
 
 
 def _int_zero_check(b: Any) -> None:
@@ -296,7 +300,7 @@ def _logit(x: np.ndarray, eps: float | None) -> np.ndarray:
 
 def _lerp(x: Any, y: Any, w: Any) -> Any:
     # torch's two-sided formula: exact at both ends, w == 0 and w == 1.
-    if type(w) is not _nd:
+    if not _is_array(w):
         out = x + w * (y - x) if -0.5 < w < 0.5 else y - (y - x) * (1 - w)
     else:
         out = np.where(np.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w))
@@ -818,7 +822,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two Python numbers: the result takes the dtype they promote to, as in torch.
         d = D.promote_types(D.scalar_dtype(input), D.scalar_dtype(other))
-        input = make(np.asarray(input, d.np))
+        input = make(B.asarray(input, cond, d.np))
     return apply(WHERE, (input, other), {"cond": cond})
 
 
@@ -1132,7 +1136,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     """``input // other``. torch defines no derivative for it: the result never needs grad."""
     a = input._data if isinstance(input, Tensor) else input
     b = other._data if isinstance(other, Tensor) else other
-    return make(np.asarray(_rounded_div(a, b, "floor")))
+    return make(B.array(_rounded_div(a, b, "floor")))
 
 
 def float_power(input: Any, exponent: Any) -> Tensor:
@@ -1232,12 +1236,12 @@ def _compare(uf: Callable[..., Any]) -> Callable[[Any, Any], Tensor]:
         a = input._data if isinstance(input, Tensor) else input
         b = other._data if isinstance(other, Tensor) else other
         # NumPy compares an out-of-range int exactly; torch first casts it (wraps).
-        if type(b) is int and type(a) is _nd:
+        if type(b) is int and _is_array(a):
             b = _wrap_int(a, b)
-        elif type(a) is int and type(b) is _nd:
+        elif type(a) is int and _is_array(b):
             a = _wrap_int(b, a)
         out = fwd(a, b)
-        return make(out if type(out) is _nd else np.asarray(out))
+        return make(out if type(out) is _nd else B.array(out))
 
     return compare
 
@@ -1267,7 +1271,7 @@ def _logical(uf: Callable[..., Any], fn: str) -> Callable[[Tensor, Tensor], Tens
     def logical(input: Tensor, other: Tensor) -> Tensor:
         _need_tensor(fn, "other", 2, other)
         try:
-            return make(np.asarray(uf(input._data, other._data)))
+            return make(B.array(uf(input._data, other._data)))
         except ValueError:
             raise broadcast_error(input._data.shape, other._data.shape) from None
 
@@ -1292,7 +1296,7 @@ def _bitwise(uf: Callable[..., Any], kernel: str, fn: str) -> Callable[[Any, Any
             name = D._BY_NP[d].scalar_name
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
         try:
-            return make(np.asarray(uf(a, b)))
+            return make(B.array(uf(a, b)))
         except ValueError:
             raise broadcast_error(np.shape(a), np.shape(b)) from None
 

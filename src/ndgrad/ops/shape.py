@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._backend import to_device as to_device_array
 from .._tensor import Size, Tensor, make, version_counter
 from . import _math as m
 from . import indexing as _ix
@@ -27,6 +28,7 @@ __all__ = [
     "squeeze",
     "expand",
     "clone",
+    "to_device",
     "ravel",
     "unflatten",
     "narrow",
@@ -138,8 +140,21 @@ def _copy(x: np.ndarray, order: str = "K") -> np.ndarray:
 
 
 CLONE = defop("CloneBackward0", _copy, lambda g, x, out, order="K": g)
-# The engine casts the gradient back to the input's dtype.
-TO_COPY = defop("ToCopyBackward0", lambda x, dt: x.astype(dt), lambda g, x, out, dt: g)
+
+
+def _to_copy(x: Any, dt: Any = None, dev: Any = None, src: Any = None) -> Any:
+    return x.astype(dt) if dev is None else to_device_array(x, dev)
+
+
+def _to_copy_vjp(
+    g: Any, x: Any, out: Any, dt: Any = None, dev: Any = None, src: Any = None
+) -> Any:
+    # The engine casts the gradient back to the input's dtype; a device move is undone here.
+    return g if dev is None else m.call(TO_COPY, g, dev=src, src=dev)
+
+
+# A copy to another dtype (dt) or device (dev, from src).
+TO_COPY = defop("ToCopyBackward0", _to_copy, _to_copy_vjp)
 
 
 def view(input: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -273,6 +288,10 @@ def contiguous(input: Tensor) -> Tensor:
     if input._data.flags.c_contiguous:
         return input
     return apply1(CLONE, input, {"order": "C"})
+
+
+def to_device(input: Tensor, dev: Any) -> Tensor:
+    return apply1(TO_COPY, input, {"dev": dev, "src": input.device})
 
 
 def to_dtype(input: Tensor, dtype: Any) -> Tensor:

@@ -1,0 +1,223 @@
+"""The one module that knows NumPy from CuPy: array namespaces, devices and moves between them.
+
+A CPU tensor holds a ``numpy.ndarray``; a CUDA tensor holds the GPU library's array. Ops are
+written against NumPy's functions, which CuPy arrays take over through NumPy's dispatch
+protocols (``__array_ufunc__``, ``__array_function__``); what NumPy cannot dispatch (making
+a new array, scatter-add, copies to the host) goes through the helpers here.
+
+CuPy is imported the first time a CUDA device is asked about, never before. Tests may
+register a stand-in GPU library (``use_gpu``) to run the CUDA path on a machine without one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._device import cpu, device
+
+__all__ = [
+    "GPU",
+    "gpu",
+    "use_gpu",
+    "cuda_available",
+    "device_count",
+    "xp",
+    "device_of",
+    "to_device",
+    "to_numpy",
+    "is_array",
+    "array",
+    "asarray",
+    "scatter_add",
+    "data_ptr",
+    "namespace",
+    "same_device",
+]
+
+_ndarray = np.ndarray
+NOT_COMPILED = "Torch not compiled with CUDA enabled"
+
+
+class GPU:
+    """What ndgrad needs from a GPU array library, here CuPy's spelling of it."""
+
+    def __init__(self, module: Any, scatter: Any) -> None:
+        self.xp = module
+        self.ndarray = module.ndarray
+        self._scatter = scatter
+
+    def count(self) -> int:
+        try:
+            return int(self.xp.cuda.runtime.getDeviceCount())
+        except Exception:
+            return 0
+
+    def index(self, arr: Any) -> int:
+        return int(arr.device.id)
+
+    def to_host(self, arr: Any) -> np.ndarray:
+        return arr.get()
+
+    def from_host(self, arr: Any, index: int) -> Any:
+        with self.xp.cuda.Device(index):
+            return self.xp.asarray(arr)
+
+    def move(self, arr: Any, index: int) -> Any:
+        with self.xp.cuda.Device(index):
+            return self.xp.array(arr, copy=True)
+
+    def scatter_add(self, target: Any, index: Any, values: Any) -> None:
+        self._scatter(target, index, values)
+
+    def ptr(self, arr: Any) -> int:
+        return int(arr.data.ptr)
+
+    def synchronize(self, index: int) -> None:
+        self.xp.cuda.Device(index).synchronize()
+
+    def memory_allocated(self) -> int:
+        return int(self.xp.get_default_memory_pool().used_bytes())
+
+    def empty_cache(self) -> None:
+        self.xp.get_default_memory_pool().free_all_blocks()
+
+    def name(self, index: int) -> str:
+        props = self.xp.cuda.runtime.getDeviceProperties(index)
+        name = props["name"]
+        return name.decode() if isinstance(name, bytes) else str(name)
+
+
+_gpu: GPU | None = None
+_gpu_tried = False
+
+
+def use_gpu(lib: GPU | None) -> None:
+    """Make ``lib`` the GPU library (None: look for CuPy again on next use)."""
+    global _gpu, _gpu_tried
+    _gpu, _gpu_tried = lib, lib is not None
+
+
+def gpu() -> GPU | None:
+    """The GPU library, imported on first call; None when CuPy is not installed."""
+    global _gpu, _gpu_tried
+    if not _gpu_tried:
+        _gpu_tried = True
+        try:
+            import cupy
+            import cupyx
+        except ImportError:
+            return None
+        _gpu = GPU(cupy, cupyx.scatter_add)
+    return _gpu
+
+
+def cuda_available() -> bool:
+    lib = gpu()
+    return lib is not None and lib.count() > 0
+
+
+def device_count() -> int:
+    lib = gpu()
+    return 0 if lib is None else lib.count()
+
+
+def _require(index: int | None) -> tuple[GPU, int]:
+    """The GPU library and a valid device index, or torch's error for a missing CUDA."""
+    lib = gpu()
+    if lib is None:
+        raise AssertionError(NOT_COMPILED)
+    n = lib.count()
+    if n == 0:
+        raise RuntimeError("No CUDA GPUs are available")
+    index = 0 if index is None else index
+    if not 0 <= index < n:
+        raise RuntimeError("CUDA error: invalid device ordinal")
+    return lib, index
+
+
+def xp(arr: Any) -> Any:
+    """The array namespace of ``arr``: numpy, or the GPU library for a GPU array."""
+    if type(arr) is _ndarray or _gpu is None or not isinstance(arr, _gpu.ndarray):
+        return np
+    return _gpu.xp
+
+
+def namespace(dev: device) -> Any:
+    """The array namespace that makes arrays on ``dev``."""
+    return np if dev.type == "cpu" else _require(dev.index)[0].xp
+
+
+def is_array(x: Any) -> bool:
+    """Whether ``x`` is an array of any device."""
+    return isinstance(x, _ndarray) or (_gpu is not None and isinstance(x, _gpu.ndarray))
+
+
+def device_of(arr: Any) -> device:
+    if type(arr) is _ndarray or _gpu is None or not isinstance(arr, _gpu.ndarray):
+        return cpu
+    return device("cuda", _gpu.index(arr))
+
+
+def to_device(arr: Any, dev: device) -> Any:
+    """``arr`` on ``dev``: itself if already there, else a copy."""
+    here = device_of(arr)
+    if dev.type == "cpu":
+        return arr if here.type == "cpu" else _gpu.to_host(arr)
+    if dev.type != "cuda":
+        raise RuntimeError(f"ndgrad has no {dev.type} device")
+    lib, index = _require(dev.index)
+    if here.type == "cpu":
+        return lib.from_host(np.ascontiguousarray(arr), index)
+    return arr if here.index == index else lib.move(arr, index)
+
+
+def to_numpy(arr: Any) -> np.ndarray:
+    """A NumPy array with ``arr``'s values (a host copy for a GPU array)."""
+    if type(arr) is _ndarray:
+        return arr
+    if _gpu is not None and isinstance(arr, _gpu.ndarray):
+        return _gpu.to_host(arr)
+    return np.asarray(arr)
+
+
+def array(out: Any) -> Any:
+    """A result as an array of its own device: NumPy scalars become 0-dim NumPy arrays."""
+    return out if is_array(out) else np.asarray(out)
+
+
+def asarray(value: Any, like: Any, dtype: Any = None) -> Any:
+    """``value`` (a Python number, sequence or array) as an array on ``like``'s device."""
+    if type(like) is _ndarray or _gpu is None or not isinstance(like, _gpu.ndarray):
+        return np.asarray(value, dtype)
+    if isinstance(value, _gpu.ndarray):
+        return value if dtype is None else value.astype(dtype, copy=False)
+    return _gpu.from_host(np.asarray(value, dtype), _gpu.index(like))
+
+
+def data_ptr(arr: Any) -> int:
+    return arr.ctypes.data if type(arr) is _ndarray else _gpu.ptr(arr)
+
+
+def scatter_add(target: Any, index: Any, values: Any) -> None:
+    """``target[index] += values`` with repeated indices summed, in place."""
+    if type(target) is _ndarray:
+        np.add.at(target, index, values)
+    else:
+        _gpu.scatter_add(target, index, values)
+
+
+def same_device(arrays: Any) -> None:
+    """Torch's error when the tensors of one op live on different devices."""
+    devices = []
+    for a in arrays:
+        d = device_of(a)
+        if d not in devices:
+            devices.append(d)
+    if len(devices) > 1:
+        first, second = sorted(devices[:2], key=lambda d: d.type == "cpu")
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{first} and {second}!"
+        )
