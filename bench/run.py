@@ -2,6 +2,7 @@
 
     python bench/run.py [--workloads lesson,chain] [--repeats N] [--json out.json] [--threads N]
     python bench/run.py --profile ndgrad --workloads chain     # cProfile instead of timings
+    python bench/run.py --device cuda      # ndgrad (CuPy) vs torch CUDA, GPU-sized workloads
 
 Repeats are interleaved between the libraries (in a rotating order) so that a noisy machine
 slows them all alike; each library runs every workload once untimed first. A sample runs a
@@ -35,9 +36,11 @@ import numpy as np
 
 if __package__:
     from . import machine
+    from . import workloads as wls
     from .workloads import WORKLOADS, Workload
 else:  # run as a script: python bench/run.py
     import machine
+    import workloads as wls
     from workloads import WORKLOADS, Workload
 
 LIBS = ("ndgrad", "torch", "numpy")
@@ -110,15 +113,34 @@ def to_numpy(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return tuple(to_numpy(v) for v in value)
     if hasattr(value, "detach"):
-        value = value.detach().numpy()
+        value = value.detach().cpu().numpy()
     return np.asarray(value)
+
+
+def gpu_notice(libs: dict[str, ModuleType | None]) -> str:
+    """The GPU both libraries run on, and the GPU sizes of the workloads."""
+    sizes = ", ".join(f"{k}={v}" for k, v in wls.GPU_SIZES.items())
+    nd = libs.get("ndgrad")
+    name = nd.cuda.get_device_name() if nd is not None and nd.cuda.is_available() else "none"
+    return f"cuda: {name}; sizes {sizes}"
 
 
 # ------------------------------------------------------------------------------------ timing
 def build_step(wl: Workload, name: str, lib: ModuleType) -> Any:
     if name == "numpy":
         return wl.build_numpy() if wl.build_numpy is not None else None
-    return wl.build(lib)
+    step = wl.build(lib)
+    if wls.DEVICE == "cpu":
+        return step
+    sync = lib.cuda.synchronize
+
+    def synced() -> Any:
+        # GPU work is asynchronous: a step ends when the device has finished it.
+        out = step()
+        sync()
+        return out
+
+    return synced
 
 
 def sample(step: Any, number: int, no_gc: bool = False) -> float:
@@ -313,7 +335,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", metavar="LIB", choices=LIBS, help="cProfile LIB, no timings")
     p.add_argument("--top", type=int, default=25, help="functions shown by --profile")
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
+    p.add_argument(
+        "--device",
+        default="cpu",
+        choices=("cpu", "cuda"),
+        help="cuda: ndgrad on CuPy vs torch on CUDA, with "
+        + ", ".join(f"{k}={v}" for k, v in wls.GPU_SIZES.items()),
+    )
     args = p.parse_args(argv)
+    if args.device == "cuda":
+        if args.workloads == ",".join(WORKLOADS):
+            args.workloads = ",".join(wls.GPU_WORKLOADS)
+        if args.libs == ",".join(LIBS):
+            args.libs = "ndgrad,torch"  # the NumPy limit is a CPU engine's
     args.workloads = [w for w in args.workloads.split(",") if w]
     requested = [n for n in args.libs.split(",") if n]
     args.libs = [n for n in LIBS if n in requested]  # the table's column order, always
@@ -340,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = [args.profile] if args.profile else args.libs
     libs, notices = load_libs(names)
+    wls.configure(args.device)
+    if args.device == "cuda":
+        notices["device"] = gpu_notice(libs)
     workloads = [WORKLOADS[w] for w in args.workloads]
     with contextlib.ExitStack() as stack:
         if args.threads:

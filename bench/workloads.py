@@ -42,8 +42,27 @@ def _data(shape: tuple[int, ...], seed: int) -> np.ndarray:
     return arr
 
 
+# Where the tensors live; configure("cuda") also scales the workloads up to fill a GPU.
+DEVICE = "cpu"
+GPU_SIZES = {"MATMUL_N": 8192, "MLP_BATCH": 4096, "CNN_BATCH": 256}
+GPU_WORKLOADS = ("chain", "mlp", "matmul", "cnn")
+
+
+def configure(device: str) -> None:
+    """Run the workloads on ``device``: on a GPU with the sizes of ``GPU_SIZES``."""
+    global DEVICE
+    DEVICE = device
+    if device != "cpu":
+        globals().update(GPU_SIZES)
+
+
 def _leaf(lib: ModuleType, arr: np.ndarray) -> Any:
-    return lib.tensor(arr.copy(), requires_grad=True)
+    return lib.tensor(arr.copy(), device=DEVICE, requires_grad=True)
+
+
+def _on(lib: ModuleType, arr: np.ndarray) -> Any:
+    """A tensor holding a copy of ``arr`` on the configured device."""
+    return lib.from_numpy(arr.copy()).to(DEVICE)
 
 
 # ------------------------------------------------------------------------------------- lesson
@@ -321,11 +340,12 @@ def _labels(n: int, seed: int) -> np.ndarray:
 
 def _load(lib: ModuleType, model: Any, arrays: tuple[np.ndarray, ...]) -> list[Any]:
     """Overwrite ``model``'s parameters (in order) with ``arrays``: every library starts equal."""
+    model.to(DEVICE)
     params = list(model.parameters())
     assert [tuple(p.shape) for p in params] == [a.shape for a in arrays]
     with lib.no_grad():
         for p, a in zip(params, arrays):
-            p.copy_(lib.from_numpy(a.copy()))
+            p.copy_(_on(lib, a))
     return params
 
 
@@ -380,8 +400,8 @@ def mlp(lib: ModuleType) -> Step:
         layers += [nn.Linear(i, o), nn.ReLU()]
     model = nn.Sequential(*layers[:-1])
     _load(lib, model, _params(_MLP_SHAPES, 10))
-    x = lib.from_numpy(_data((MLP_BATCH, MLP_SIZES[0]), 4).copy())
-    y = lib.from_numpy(_labels(MLP_BATCH, 5).copy())
+    x = _on(lib, _data((MLP_BATCH, MLP_SIZES[0]), 4))
+    y = _on(lib, _labels(MLP_BATCH, 5))
     return _sgd_step(lib, model, x, y)
 
 
@@ -447,8 +467,8 @@ def cnn(lib: ModuleType) -> Step:
         nn.Linear(_CNN_FLAT, 10),
     )
     _load(lib, model, _params(_CNN_SHAPES, 20))
-    x = lib.from_numpy(_data((CNN_BATCH, 1, 28, 28), 8).copy())
-    y = lib.from_numpy(_labels(CNN_BATCH, 9).copy())
+    x = _on(lib, _data((CNN_BATCH, 1, 28, 28), 8))
+    y = _on(lib, _labels(CNN_BATCH, 9))
     return _sgd_step(lib, model, x, y)
 
 

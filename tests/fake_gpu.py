@@ -8,6 +8,7 @@ in one operation. Set ``NDGRAD_FAKE_GPU=1`` to run the device tests with it (con
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,8 @@ class FakeArray(NDArrayOperatorsMixin):
         )
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method in ("reduce", "accumulate") and ufunc not in (np.add, np.multiply):
+            raise NotImplementedError(f"`cupy_{ufunc.__name__}.{method}` is not supported yet")
         out = kwargs.get("out")
         result = getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs))
         if out is not None:
@@ -93,13 +96,18 @@ class FakeArray(NDArrayOperatorsMixin):
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
+        if name in ("__array_interface__", "__array_struct__"):  # CuPy has neither
+            raise AttributeError(name)
         attr = getattr(self._a, name)
         if callable(attr):
             return lambda *a, **k: _wrap(attr(*_unwrap(a), **_unwrap(k)))
         return _wrap(attr) if name in ("T", "mT", "real", "imag", "flat") else attr
 
     def __getitem__(self, key: Any) -> Any:
-        return _wrap(self._a[_index(key)])
+        out = self._a[_index(key)]
+        if isinstance(out, np.generic):  # one element: CuPy gives a 0-dim view, not a copy
+            out = self._a[(*_index(key if isinstance(key, tuple) else (key,)), Ellipsis)]
+        return _wrap(out)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._a[_index(key)] = value._a if isinstance(value, FakeArray) else value
@@ -147,6 +155,9 @@ class _Namespace:
             return attr
         return lambda *a, **k: _wrap(attr(*_unwrap(a), **_unwrap(k)))
 
+    def argsort(self, a: FakeArray, axis: int = -1) -> FakeArray:
+        return FakeArray(np.argsort(a._a, axis=axis, kind="stable"))  # as CuPy's, stable
+
     def asarray(self, a: Any, dtype: Any = None) -> FakeArray:
         if isinstance(a, FakeArray):
             return a if dtype is None else FakeArray(a._a.astype(dtype, copy=False))
@@ -176,6 +187,12 @@ class FakeGPU(GPU):
 
     def scatter_add(self, target: Any, index: Any, values: Any) -> None:
         np.add.at(target._a, _index(index), _unwrap(values))
+
+    def as_strided(self, arr: Any, shape: Any, strides: Any) -> Any:
+        return FakeArray(np.lib.stride_tricks.as_strided(arr._a, shape, strides))
+
+    def checked_linalg(self) -> Any:
+        return nullcontext()  # NumPy's linalg raises already
 
     def ptr(self, arr: Any) -> int:
         return arr._a.ctypes.data

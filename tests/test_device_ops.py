@@ -21,6 +21,7 @@ IDS = [case_id for info in OPS for case_id in info.ids()]
 SMOOTH = [(info, shapes) for info, shapes in CASES if info.smooth]
 SMOOTH_IDS = [case_id for info in OPS if info.smooth for case_id in info.ids()]
 TOLERANCE = {"float32": {"rtol": 2e-5, "atol": 1e-6}, "float64": {"rtol": 1e-10, "atol": 1e-12}}
+SECOND_ORDER = {"float32": {"rtol": 1e-4, "atol": 1e-4}}
 
 _MAKERS = {
     "tensor",
@@ -93,8 +94,11 @@ def test_op_on_cuda_matches_cpu(info: OpInfo, shapes: Any, dtype: str) -> None:
     for i, (c, d) in enumerate(zip(cpu["grads"], dev["grads"])):
         _same(c, d, tol, f"gradient of input {i}")
     if cpu["seconds"] is not None:
+        # cuSOLVER and LAPACK round differently; second derivatives of decompositions amplify
+        # that past float32's first-order tolerance.
+        tol2 = SECOND_ORDER.get(dtype, tol)
         for i, (c, d) in enumerate(zip(cpu["seconds"], dev["seconds"])):
-            _same(c, d, tol, f"second-order gradient of input {i}")
+            _same(c, d, tol2, f"second-order gradient of input {i}")
 
 
 @pytest.mark.parametrize("info, shapes", SMOOTH[::7], ids=SMOOTH_IDS[::7])

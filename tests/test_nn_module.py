@@ -149,7 +149,6 @@ def test_module_errors_match_torch():
         lambda lib: lib.nn.Linear(1, 1).register_buffer("weight", None),
         lambda lib: lib.nn.Linear(1, 1).train("yes"),
         lambda lib: lib.nn.Linear(1, 1).to(lib.int64),
-        lambda lib: lib.nn.Linear(1, 1).cuda(),
         lambda lib: lib.nn.Module()(1),
         lambda lib: lib.nn.Sequential(lib.nn.ReLU())[3],
         lambda lib: lib.nn.Sequential() + 3,

@@ -11,6 +11,7 @@ register a stand-in GPU library (``use_gpu``) to run the CUDA path on a machine 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,10 @@ __all__ = [
     "array",
     "asarray",
     "scatter_add",
+    "argsort",
+    "as_strided",
+    "view_reshape",
+    "checked_linalg",
     "data_ptr",
     "namespace",
     "same_device",
@@ -68,8 +73,27 @@ class GPU:
         with self.xp.cuda.Device(index):
             return self.xp.array(arr, copy=True)
 
+    # The dtypes cupyx.scatter_add sums natively (atomicAdd); others go through the host.
+    _ATOMIC = frozenset("iefdILQ")
+
     def scatter_add(self, target: Any, index: Any, values: Any) -> None:
-        self._scatter(target, index, values)
+        if target.dtype.char in self._ATOMIC:
+            self._scatter(target, index, values)
+            return
+        host = self.to_host(target)
+        parts = index if isinstance(index, tuple) else (index,)
+        parts = tuple(self.to_host(p) if isinstance(p, self.ndarray) else p for p in parts)
+        vals = self.to_host(values) if isinstance(values, self.ndarray) else values
+        np.add.at(host, parts if isinstance(index, tuple) else parts[0], vals)
+        target[...] = self.xp.asarray(host)
+
+    def as_strided(self, arr: Any, shape: Any, strides: Any) -> Any:
+        return self.xp.lib.stride_tricks.as_strided(arr, shape, strides)
+
+    def checked_linalg(self) -> Any:
+        import cupyx
+
+        return cupyx.errstate(linalg="raise")
 
     def ptr(self, arr: Any) -> int:
         return int(arr.data.ptr)
@@ -109,7 +133,8 @@ def gpu() -> GPU | None:
             import cupyx
         except ImportError:
             return None
-        _gpu = GPU(cupy, cupyx.scatter_add)
+        # CuPy 14 deprecates cupyx.scatter_add for cupy.add.at (same kernels).
+        _gpu = GPU(cupy, getattr(cupy.add, "at", None) or cupyx.scatter_add)
     return _gpu
 
 
@@ -169,7 +194,7 @@ def to_device(arr: Any, dev: device) -> Any:
         raise RuntimeError(f"ndgrad has no {dev.type} device")
     lib, index = _require(dev.index)
     if here.type == "cpu":
-        return lib.from_host(np.ascontiguousarray(arr), index)
+        return lib.from_host(np.asarray(arr, order="C"), index)
     return arr if here.index == index else lib.move(arr, index)
 
 
@@ -206,6 +231,48 @@ def scatter_add(target: Any, index: Any, values: Any) -> None:
         np.add.at(target, index, values)
     else:
         _gpu.scatter_add(target, index, values)
+
+
+_RESHAPE_NO_COPY = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
+
+
+def view_reshape(arr: Any, shape: tuple[int, ...]) -> Any:
+    """``arr``'s memory seen in ``shape``, never a copy: AttributeError when the strides do
+    not allow it. (NumPy 2.5 deprecates setting ``.shape``; CuPy's reshape has no ``copy``.)"""
+    if type(arr) is _ndarray and _RESHAPE_NO_COPY:
+        try:
+            return arr.reshape(shape, copy=False)
+        except ValueError:
+            raise AttributeError("incompatible shape for a view") from None
+    v = arr.view()
+    v.shape = shape
+    return v
+
+
+def as_strided(arr: Any, shape: Any, strides: Any, writeable: bool = True) -> Any:
+    """A view of ``arr``'s memory with byte ``strides``; GPU arrays are never read-only."""
+    if type(arr) is _ndarray:
+        return np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=writeable)
+    return _gpu.as_strided(arr, shape, strides)
+
+
+_UNCHECKED = nullcontext()
+
+
+def checked_linalg(like: Any) -> Any:
+    """A context in which linalg routines on ``like``'s device raise LinAlgError for a singular
+    or indefinite matrix, as NumPy's always do; CuPy's return garbage unless asked (asking
+    synchronizes, as torch's error checks do)."""
+    if type(like) is _ndarray or _gpu is None or not isinstance(like, _gpu.ndarray):
+        return _UNCHECKED
+    return _gpu.checked_linalg()
+
+
+def argsort(arr: Any, axis: int = -1) -> Any:
+    """Stable sort indices along ``axis`` (CuPy's sorts are stable and take no ``kind``)."""
+    if type(arr) is _ndarray:
+        return np.argsort(arr, axis=axis, kind="stable")
+    return xp(arr).argsort(arr, axis=axis)
 
 
 def same_device(arrays: Any) -> None:

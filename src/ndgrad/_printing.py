@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _backend as B
+
 __all__ = ["format_tensor", "get_printoptions", "set_printoptions"]
 
 
@@ -113,37 +115,23 @@ class _Formatter:
 
 
 class _Renderer:
-    """Lays out the nested brackets, sharing one style across the whole tensor."""
+    """Lays out the nested brackets, sharing one style across the whole tensor.
 
-    def __init__(self, a: np.ndarray, summarize: bool) -> None:
+    For a summarised tensor it is given only the values shown (``_ends``) and the full
+    ``shape``, which says where "..." stands for the values left out.
+    """
+
+    def __init__(self, a: np.ndarray, shape: tuple[int, ...], summarize: bool) -> None:
+        self.shape = shape
         self.summarize = summarize
         if a.dtype.kind == "c":
-            self.formatters = [
-                _Formatter(self._summary(a.real)),
-                _Formatter(self._summary(a.imag)),
-            ]
+            self.formatters = [_Formatter(a.real.ravel()), _Formatter(a.imag.ravel())]
         else:
-            self.formatters = [_Formatter(self._summary(a))]
+            self.formatters = [_Formatter(a.ravel())]
 
-    def _edges(self, n: int) -> list[int] | None:
-        """Indices kept along an axis of length n, or None when all are kept."""
-        e = _OPTS.edgeitems
-        if self.summarize and n > 2 * e:
-            return [*range(e), *range(n - e, n)]
-        return None
-
-    def _summary(self, a: np.ndarray) -> np.ndarray:
-        """The values torch inspects to pick the number style (flattened)."""
-        if not self.summarize or a.ndim == 0:
-            return a.ravel()
-        e = _OPTS.edgeitems
-        if a.ndim == 1:
-            # a[-0:] is the whole axis, so edgeitems=0 keeps everything here (as torch).
-            return np.concatenate((a[:e], a[-e:])) if a.shape[0] > 2 * e else a
-        if not e:
-            return a[:0].ravel()
-        rows = self._edges(a.shape[0]) or range(a.shape[0])
-        return np.concatenate([self._summary(a[i]) for i in rows])
+    def _cut(self, depth: int) -> bool:
+        """Whether axis ``depth`` shows only its first and last edgeitems."""
+        return self.summarize and self.shape[depth] > 2 * _OPTS.edgeitems
 
     def value(self, v: Any) -> str:
         if len(self.formatters) == 1:
@@ -152,35 +140,42 @@ class _Renderer:
         imag = (self.formatters[1].format(v.imag) + "j").lstrip()
         return real + ("" if imag[0] in "+-" else "+") + imag
 
-    def render(self, a: np.ndarray, indent: int) -> str:
+    def render(self, a: np.ndarray, indent: int, depth: int = 0) -> str:
         if a.ndim == 0:
             return self.value(a.item())
         if a.ndim == 1:
-            return self._vector(a, indent)
-        keep = self._edges(a.shape[0])
-        if keep is None:
-            parts = [self.render(row, indent + 1) for row in a]
-        else:
-            e = _OPTS.edgeitems
-            parts = [self.render(a[i], indent + 1) for i in keep]
-            parts.insert(e, "...")
+            return self._vector(a, indent, depth)
+        parts = [self.render(row, indent + 1, depth + 1) for row in a]
+        if self._cut(depth):
+            parts.insert(_OPTS.edgeitems, "...")
         sep = "," + "\n" * (a.ndim - 1) + " " * (indent + 1)
         return "[" + sep.join(parts) + "]"
 
-    def _vector(self, a: np.ndarray, indent: int) -> str:
+    def _vector(self, a: np.ndarray, indent: int, depth: int) -> str:
         # Each element costs its width plus ", "; complex adds the imag part and "j".
         item_len = sum(f.width for f in self.formatters) + 2 + (len(self.formatters) - 1)
         per_line = max(1, math.floor((_OPTS.linewidth - indent) / item_len))
         e = _OPTS.edgeitems
         if self.summarize and not e:
             items = ["..."]
-        elif self._edges(a.shape[0]) is not None:
+        elif self._cut(depth):
             head = [self.value(v) for v in a[:e].tolist()]
-            items = [*head, " ...", *(self.value(v) for v in a[-e:].tolist())]
+            items = [*head, " ...", *(self.value(v) for v in a[e:].tolist())]
         else:
             items = [self.value(v) for v in a.tolist()]
         lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _ends(a: Any) -> Any:
+    """What a summarised tensor shows, as torch picks it: along every axis longer than
+    2 * edgeitems only the first and last edgeitems (gathered where ``a`` lives, so only
+    these few values go to the host)."""
+    if a.ndim == 0:
+        return a
+    e = _OPTS.edgeitems
+    keep = [[*range(e), *range(n - e, n)] if n > 2 * e else range(n) for n in a.shape]
+    return a[np.ix_(*keep)]
 
 
 def format_tensor(
@@ -190,27 +185,29 @@ def format_tensor(
     tail: Sequence[str] = (),
     device: str | None = None,
 ) -> str:
-    """Return torch's ``repr`` text for a tensor holding ``a`` (``device='cuda:0'`` if given).
+    """Return torch's ``repr`` text for a tensor holding ``a``, an array of any device
+    (``device``, e.g. ``"device='cuda:0'"``, is shown first when given).
 
     ``dtype_suffix`` (e.g. ``"ndgrad.int32"``) is shown as ``dtype=...`` when not
     None; the caller applies torch's rule, which for empty tensors also shows
     int64, bool and the default complex dtype. ``tail`` items (e.g.
     ``"grad_fn=<AddBackward0>"``) follow, wrapped onto new lines as torch does.
     """
-    a = np.asarray(a)
     prefix = "tensor("
     indent = len(prefix)
     suffixes = [] if device is None else [device]
-    shape_text = "size=" + str(tuple(int(n) for n in a.shape))
+    shape = tuple(int(n) for n in a.shape)
     if a.size == 0:
         # numpy-style: the shape is only implicit for a 1-D empty tensor.
-        if a.ndim != 1:
-            suffixes.append(shape_text)
+        if len(shape) != 1:
+            suffixes.append(f"size={shape}")
         body = "[]"
     else:
         if not _OPTS.edgeitems:
-            suffixes.append(shape_text)
-        body = _Renderer(a, a.size > _OPTS.threshold).render(a, indent)
+            suffixes.append(f"size={shape}")
+        summarize = a.size > _OPTS.threshold
+        shown = B.to_numpy(_ends(a) if summarize else a)
+        body = _Renderer(shown, shape, summarize).render(shown, indent)
     if dtype_suffix is not None:
         suffixes.append("dtype=" + dtype_suffix)
     suffixes.extend(tail)

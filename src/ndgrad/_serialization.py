@@ -12,6 +12,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from . import _backend as B
 from . import _dtype as D
 from . import _torch_format
 from ._creation import from_numpy
@@ -25,8 +26,9 @@ FileLike = str | os.PathLike | IO[bytes]
 # The format, in brief. The archive holds exactly MANIFEST and one TENSOR_DIR/<i>.npy per
 # entry of the manifest's "tensors" table, all stored uncompressed. The manifest is
 # {"format": FORMAT, "version": VERSION, "tensors": [...], "root": node}; a tensor entry is
-# {"dtype": name, "shape": [...], "requires_grad": bool, "parameter": bool}; a node is a
-# {"kind": ...} object (see _encode). Python floats are written with float.hex, so they
+# {"dtype": name, "shape": [...], "requires_grad": bool, "parameter": bool}, plus
+# "device": "cuda:0" for a tensor saved from a GPU (its data is stored from the host); a node
+# is a {"kind": ...} object (see _encode). Python floats are written with float.hex, so they
 # round-trip bit for bit. Tensors are written whole: two views of one storage come back as
 # two separate tensors (one tensor object saved twice comes back as one object).
 FORMAT = "ndgrad.save"
@@ -38,6 +40,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same object saves to 
 
 _DTYPES = {d.name: d for d in D.ALL}
 _TENSOR_KEYS = {"dtype", "shape", "requires_grad", "parameter"}
+_GPU_KEYS = _TENSOR_KEYS | {"device"}
 _ATOMS = ("none", "bool", "int", "float", "complex", "str", "bytes", "dtype", "device")
 
 
@@ -75,14 +78,15 @@ class _Encoder:
             self.index[id(t)] = i
             self.keep.append(t)
             self.arrays.append(arr)
-            self.entries.append(
-                {
-                    "dtype": t.dtype.name,
-                    "shape": list(arr.shape),
-                    "requires_grad": bool(t.requires_grad),
-                    "parameter": bool(is_param),
-                }
-            )
+            entry = {
+                "dtype": t.dtype.name,
+                "shape": list(arr.shape),
+                "requires_grad": bool(t.requires_grad),
+                "parameter": bool(is_param),
+            }
+            if t.device.type != "cpu":
+                entry["device"] = str(t.device)
+            self.entries.append(entry)
         return {"kind": "tensor", "index": i}
 
     def encode(self, obj: Any, depth: int = 0) -> dict[str, Any]:
@@ -212,12 +216,16 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def _check_entries(entries: Any) -> list[tuple[D.dtype, tuple[int, ...], bool, bool]]:
+def _check_entries(entries: Any) -> list[tuple[D.dtype, tuple[int, ...], bool, bool, str]]:
     if not isinstance(entries, list):
         raise _bad("the tensor table must be a list")
     out = []
     for i, e in enumerate(entries):
-        _check_keys(e, _TENSOR_KEYS, f"tensor entry {i}")
+        keys = _GPU_KEYS if isinstance(e, dict) and "device" in e else _TENSOR_KEYS
+        _check_keys(e, keys, f"tensor entry {i}")
+        location = e.get("device", "cpu")
+        if not isinstance(location, str) or _device_or_none(location) is None:
+            raise _bad(f"tensor entry {i} has an invalid device {location!r:.100}")
         d = _DTYPES.get(e["dtype"]) if isinstance(e["dtype"], str) else None
         if d is None:
             raise _bad(f"tensor entry {i} has unknown dtype {e['dtype']!r:.100}")
@@ -229,8 +237,15 @@ def _check_entries(entries: Any) -> list[tuple[D.dtype, tuple[int, ...], bool, b
             raise _bad(f"tensor entry {i}: requires_grad and parameter must be booleans")
         if rg and d.category not in (D.FLOAT, D.COMPLEX):
             raise _bad(f"tensor entry {i}: a {d.name} tensor cannot require gradients")
-        out.append((d, tuple(shape), rg, param))
+        out.append((d, tuple(shape), rg, param, location))
     return out
+
+
+def _device_or_none(location: str) -> Device | None:
+    try:
+        return Device(location)
+    except (RuntimeError, TypeError, ValueError):
+        return None
 
 
 def _open_archive(fh: IO[bytes]) -> tuple[zipfile.ZipFile, int]:
@@ -340,26 +355,51 @@ def _read_array(zf: zipfile.ZipFile, i: int, d: D.dtype, shape: tuple[int, ...])
     return arr.astype(d.np, order="C", copy=False)
 
 
-def _relocate(t: Tensor, map_location: Any) -> Tensor:
-    if map_location is None:
+def _restore(t: Tensor, location: str) -> Tensor:
+    """``t`` (loaded on the CPU) on the device ``location`` names, checked as torch checks."""
+    if location == "cpu":
         return t
+    where = _device_or_none(location)
+    if where is not None and where.type == "cuda":
+        if not B.cuda_available():
+            raise RuntimeError(
+                "Attempting to deserialize object on a CUDA device but "
+                "torch.cuda.is_available() is False. If you are running on a CPU-only machine, "
+                "please use torch.load with map_location=torch.device('cpu') to map your "
+                "storages to the CPU."
+            )
+        index, count = where.index or 0, B.device_count()
+        if index >= count:
+            raise RuntimeError(
+                f"Attempting to deserialize object on CUDA device {index} but "
+                f"torch.cuda.device_count() is {count}. Please use torch.load with "
+                "map_location to map your storages to an existing device."
+            )
+    return t.to(location)
+
+
+def _relocate(t: Tensor, map_location: Any, location: str) -> Tensor:
+    """Where a tensor saved from ``location`` goes, by torch.load's ``map_location`` rules."""
+    if map_location is None:
+        return _restore(t, location)
     if isinstance(map_location, dict):
-        target = map_location.get("cpu")
-        return t if target is None else t.to(target)
-    if callable(map_location):
-        moved = map_location(t, "cpu")
-        return t if moved is None else moved
-    return t.to(map_location)
+        return _restore(t, str(map_location.get(location, location)))
+    if not callable(map_location):  # a device or a string (or another library's device)
+        return _restore(t, str(map_location))
+    moved = map_location(t, location)
+    return _restore(t, location) if moved is None else moved
 
 
 def _make_tensors(
-    zf: zipfile.ZipFile, entries: list[tuple[D.dtype, tuple[int, ...], bool, bool]], ml: Any
+    zf: zipfile.ZipFile,
+    entries: list[tuple[D.dtype, tuple[int, ...], bool, bool, str]],
+    ml: Any,
 ) -> list[Tensor]:
     arrays = [_read_array(zf, i, *e[:2]) for i, e in enumerate(entries)]
     parameter = _parameter_class() if any(e[3] for e in entries) else None
     out = []
-    for arr, (_, _, rg, is_param) in zip(arrays, entries):
-        t = _relocate(from_numpy(arr), ml)
+    for arr, (_, _, rg, is_param, location) in zip(arrays, entries):
+        t = _relocate(from_numpy(arr), ml, location)
         if is_param and parameter is not None:
             t = parameter(t, requires_grad=rg)
         elif rg:
@@ -483,7 +523,9 @@ def _load(fh: IO[bytes], map_location: Any) -> Any:
     with zf:
         prefix = _torch_format.find_prefix(zf.namelist())
         if prefix is not None:
-            return _torch_format.load_torch(zf, size, prefix, lambda t: _relocate(t, map_location))
+            return _torch_format.load_torch(
+                zf, size, prefix, lambda t, location: _relocate(t, map_location, location)
+            )
         _check_members(zf, size, None)
         manifest = _read_manifest(zf)
         entries = _check_entries(manifest["tensors"])
@@ -507,9 +549,13 @@ def load(
     unpickler that rebuilds only tensors, storages, ordered dicts and plain containers and
     raises ``pickle.UnpicklingError`` naming any other global the file asks for; bare pickles
     (torch's legacy format) are refused. A crafted, truncated or corrupted file raises
-    ValueError or RuntimeError naming the problem, and nothing is returned. ``map_location``
-    may be a device, a string, a dict mapping ``"cpu"`` to a device, or a callable
-    ``(tensor, "cpu") -> tensor``; the locations a torch file records are ignored.
+    ValueError or RuntimeError naming the problem, and nothing is returned.
+
+    Tensors come back on the device they were saved from (``"cuda:0"``...), unless
+    ``map_location`` says otherwise, as in torch: a device or a string puts every tensor
+    there, a dict maps saved locations to new ones (``{"cuda:0": "cpu"}``), and a callable
+    ``(tensor, location) -> tensor`` is given each tensor on the CPU with its saved location
+    and returns it where it should go (None: where it was saved from).
     """
     if pickle_module is not None:
         raise RuntimeError("ndgrad.load never unpickles, so pickle_module is not supported")

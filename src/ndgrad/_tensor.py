@@ -154,6 +154,12 @@ class Tensor:
                     "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
                     "its gradient may break downstream systems that assume they match."
                 )
+            if type(value._data) is not type(self._data) and value.device != self.device:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with device type '{value.device.type}' "
+                    f"to a tensor with device type '{self.device.type}'. Please ensure that "
+                    "the gradient and the tensor are on the same device"
+                )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
                     f"attempting to assign a gradient of size '{list(value._data.shape)}' to "
@@ -284,19 +290,20 @@ class Tensor:
         return self._data.tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        if self._rg and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead."
-            )
-        if type(self._data) is not _ndarray:
-            if force:
-                return _B.to_numpy(self._data)
+        data = self._data
+        if force:
+            return _B.to_numpy(data)
+        if type(data) is not _ndarray and _B.is_array(data):
             raise TypeError(
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
                 "copy the tensor to host memory first."
             )
-        return self._data
+        if self._rg and _mode.enabled:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         a = self.numpy()
@@ -365,12 +372,11 @@ class Tensor:
             tail.append(f"grad_fn=<{self._node.name()}>")
         elif self._rg:
             tail.append("requires_grad=True")
-        data = self._data
-        where = None
-        if type(data) is not _ndarray:
-            where = f"device='{self.device}'"
-            data = _B.to_numpy(data)
-        return format_tensor(data, dtype_suffix=repr(d) if show else None, tail=tail, device=where)
+        dev = self.device
+        where = None if dev.type == "cpu" else f"device='{dev}'"
+        return format_tensor(
+            self._data, dtype_suffix=repr(d) if show else None, tail=tail, device=where
+        )
 
     __str__ = __repr__
 
@@ -385,7 +391,9 @@ class Tensor:
         return str(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        return (_rebuild, (np.array(_B.to_numpy(self._data)), self._rg, str(self.device)))
+        data = self._data
+        host = np.array(data) if type(data) is _ndarray else _B.to_numpy(data)  # a GPU's: a copy
+        return (_rebuild, (host, self._rg, str(self.device)))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         if self._node is not None:
@@ -509,7 +517,7 @@ class Tensor:
 
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
         if isinstance(p, Tensor):
-            probs = np.broadcast_to(p._data, self._data.shape)
+            probs = np.broadcast_to(_B.to_numpy(p._data), self._data.shape)
 
             def draw(g: Any, n: int, d: np.dtype) -> np.ndarray:
                 return _smp.bernoulli_tensor(g, _smp.in_order(self._data, probs)).astype(d)
@@ -1788,7 +1796,7 @@ def _random_fill(t: Tensor, generator: Any, draw: Callable[..., _ndarray]) -> Te
     from ._random import gen
 
     arr = t._data
-    flat = draw(gen(generator), arr.size, arr.dtype)
+    flat = draw(gen(generator, t.device), arr.size, arr.dtype)
     return _ix.copy_(t, make(_smp.arrange(arr, flat)))
 
 

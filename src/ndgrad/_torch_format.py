@@ -117,12 +117,14 @@ class _StorageType:
 
 
 class _Storage:
-    """A storage read from ``data/<key>``: a flat array the tensors built on it view."""
+    """A storage read from ``data/<key>``: a flat array the tensors built on it view, and
+    the location (``"cpu"``, ``"cuda:0"``) it was saved from."""
 
-    __slots__ = ("array",)
+    __slots__ = ("array", "location")
 
-    def __init__(self, array: np.ndarray) -> None:
+    def __init__(self, array: np.ndarray, location: str) -> None:
         self.array = array
+        self.location = location
 
 
 def _is_int(x: Any) -> bool:
@@ -171,7 +173,9 @@ class _Unpickler(pickle._Unpickler):
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
-    def __init__(self, data: bytes, archive: _Archive, relocate: Callable[[Tensor], Tensor]):
+    def __init__(
+        self, data: bytes, archive: _Archive, relocate: Callable[[Tensor, str], Tensor]
+    ) -> None:
         super().__init__(io.BytesIO(data))
         self.archive = archive
         self.relocate = relocate
@@ -217,10 +221,11 @@ class _Unpickler(pickle._Unpickler):
     def persistent_load(self, pid: Any) -> _Storage:
         if not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage":
             raise _refuse(f"the persistent id {pid!r:.100}: only storages are loaded")
-        _, kind, key, _location, numel = pid  # the location is ignored: ndgrad loads to the CPU
+        _, kind, key, location, numel = pid
         if not isinstance(kind, _StorageType):
             raise _bad(f"storage {key!r:.50} has an unknown storage type {kind!r:.100}")
-        if not isinstance(key, str) or not _is_int(numel) or numel < 0:
+        valid = isinstance(key, str) and isinstance(location, str) and _is_int(numel)
+        if not valid or numel < 0:
             raise _bad(f"invalid storage reference {pid!r:.200}")
         raw = self.storages.get(key)
         if raw is None:
@@ -234,7 +239,7 @@ class _Unpickler(pickle._Unpickler):
         typed = self.typed.get((key, d.name))
         if typed is None:
             typed = self.typed[key, d.name] = self.archive.typed(raw, d)
-        return _Storage(typed)
+        return _Storage(typed, location)
 
     # -- the rebuild functions the allowed globals name; every argument comes from the file
     def rebuild_tensor_v1(self, storage: Any, offset: Any, size: Any, stride: Any) -> Tensor:
@@ -253,7 +258,7 @@ class _Unpickler(pickle._Unpickler):
         if not isinstance(storage, _Storage):
             raise _bad(f"a tensor's storage must be a storage reference, got {storage!r:.100}")
         return self.build(
-            storage.array, offset, size, stride, requires_grad, backward_hooks, metadata
+            storage, storage.array, offset, size, stride, requires_grad, backward_hooks, metadata
         )
 
     def rebuild_tensor_v3(
@@ -278,10 +283,13 @@ class _Unpickler(pickle._Unpickler):
             arr = arr.view(dtype.np.newbyteorder(">")).astype(dtype.np)
         else:
             arr = arr.view(dtype.np)
-        return self.build(arr, offset, size, stride, requires_grad, backward_hooks, metadata)
+        return self.build(
+            storage, arr, offset, size, stride, requires_grad, backward_hooks, metadata
+        )
 
     def build(
         self,
+        storage: _Storage,
         flat: np.ndarray,
         offset: Any,
         size: Any,
@@ -328,7 +336,7 @@ class _Unpickler(pickle._Unpickler):
             arr = np.negative(arr)
         if requires_grad and arr.dtype.kind not in "fc":
             raise _bad(f"a {arr.dtype} tensor cannot require gradients")
-        t = self.relocate(from_numpy(arr))
+        t = self.relocate(from_numpy(arr), storage.location)
         if requires_grad:
             t.requires_grad_(True)
         return t
@@ -477,7 +485,7 @@ class _Archive:
 
 
 def load_torch(
-    zf: zipfile.ZipFile, size: int, prefix: str, relocate: Callable[[Tensor], Tensor]
+    zf: zipfile.ZipFile, size: int, prefix: str, relocate: Callable[[Tensor, str], Tensor]
 ) -> Any:
     """The object a torch.save zip holds, rebuilt without running any code from it."""
     archive = _Archive(zf, size, prefix)
@@ -667,7 +675,7 @@ class _Pickler:
         self.str_("storage")
         self.global_("torch", _STORAGE_NAMES[t.dtype])
         self.str_(key)
-        self.str_("cpu")
+        self.str_(str(t.device))  # torch's location tag: "cpu", "cuda:0", ...
         self.int_(root.size)
         self.out += b"tQ"  # TUPLE, BINPERSID
         self.int_(offset)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _backend as B
 from ._tensor import Tensor
 from .autograd.graph import Node, Slot
 
@@ -33,10 +34,9 @@ def _describe(t: Tensor) -> str:
 
 
 def _values(a: Any) -> str | None:
-    arr = np.asarray(a)
-    if arr.size > _SMALL:
+    if a.size > _SMALL:
         return None
-    return np.array2string(arr, precision=4, separator=", ", suppress_small=True)
+    return np.array2string(B.to_numpy(a), precision=4, separator=", ", suppress_small=True)
 
 
 def _edges(node: Any) -> list[Any]:

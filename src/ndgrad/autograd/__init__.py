@@ -31,6 +31,8 @@ from .grad_mode import (
 from .gradcheck import gradcheck, gradgradcheck
 from .variable import Variable
 
+_ndarray = np.ndarray
+
 __all__ = [
     "backward",
     "grad",
@@ -91,8 +93,22 @@ def _make_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...]) -> l
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                 f"has a shape of {out.shape}."
             )
+        elif type(g._data) is not _ndarray or type(out._data) is not _ndarray:
+            g = _on_device(g, out, i)
         grads.append(g)
     return grads
+
+
+def _on_device(g: Tensor, out: Tensor, i: int) -> Tensor:
+    """The engine's check of a given gradient's device: a 0-dim one is moved, as in torch."""
+    where = out.device
+    if g.device == where:
+        return g
+    if g._data.ndim:
+        raise RuntimeError(
+            f"invalid gradient at index {i} - expected device {where} but got {g.device}"
+        )
+    return g.to(where)
 
 
 def _check_roots(outputs: tuple[Tensor, ...]) -> None:

@@ -87,7 +87,7 @@ def check_nan(node: Any, grads: Any, g: Any) -> None:
     for i, gi in enumerate(grads):
         if gi is None:
             continue
-        arr = gi._data if hasattr(gi, "_data") else np.asarray(gi)
+        arr = gi._data if hasattr(gi, "_data") else gi
         kind = "nan" if np.isnan(arr).any() else None
         if kind is None and mode.check_inf and np.isinf(arr).any():
             kind = "inf"

@@ -8,14 +8,19 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .._tensor import Tensor
 from .grad_mode import mode
 
 __all__ = ["doctor", "Report", "diagnose"]
 
 
-def _has(a: Any, test: Callable[[np.ndarray], np.ndarray]) -> bool:
-    return a is not None and isinstance(a, np.ndarray) and bool(test(a).any())
+def _has(a: Any, test: Callable[[Any], Any]) -> bool:
+    return a is not None and B.is_array(a) and bool(test(a).any())
+
+
+def _zero(a: Any) -> Any:
+    return a == 0
 
 
 def diagnose(node: Any, g: Any) -> str:
@@ -25,18 +30,19 @@ def diagnose(node: Any, g: Any) -> str:
     x = raw[0] if raw else None
     y = raw[1] if len(raw) > 1 else None
     out = getattr(node, "out", None)
-    g = g._data if isinstance(g, Tensor) else g
-    zero_g = g is not None and np.size(g) and bool((np.asarray(g) == 0).any())
+    # A node with several outputs receives a list of gradients (None where none came).
+    grads = g if isinstance(g, list) else [g]
+    zero_g = any(_has(a._data if isinstance(a, Tensor) else a, _zero) for a in grads)
     cause = ""
-    if name == "SqrtBackward0" and _has(out, lambda a: a == 0):
+    if name == "SqrtBackward0" and _has(out, _zero):
         cause = "sqrt at 0: its derivative 1/(2*sqrt(x)) is infinite there."
-    elif name == "LogBackward0" and _has(x, lambda a: a == 0):
+    elif name == "LogBackward0" and _has(x, _zero):
         cause = "log of 0: its derivative 1/x is infinite there."
     elif name == "LogBackward0" and _has(x, lambda a: a < 0):
         cause = "log of a negative number, which is NaN."
-    elif name == "DivBackward0" and _has(y if y is not None else x, lambda a: a == 0):
+    elif name == "DivBackward0" and _has(y if y is not None else x, _zero):
         cause = "division by 0: the derivative of a/b is infinite where b == 0."
-    elif name.startswith("PowBackward") and _has(x, lambda a: a == 0):
+    elif name.startswith("PowBackward") and _has(x, _zero):
         cause = "a power below 1 at 0 (e.g. x**0.5 or x**-1): its derivative is infinite there."
     elif "Norm" in name:
         cause = "a norm at 0: its derivative x/|x| is 0/0 there; add a small eps inside the norm."
@@ -103,7 +109,7 @@ def doctor(fn: Callable[[], Any], params: Iterable[Tensor] | Any = None) -> Repo
     """
     report = Report()
     named = _params(params)
-    before = {id(p): None if p.grad is None else p.grad.numpy().copy() for _, p in named}
+    before = {id(p): None if p.grad is None else p.grad._data.copy() for _, p in named}
     roots: list[Tensor] = []
     prev = (mode.anomaly, mode.check_nan, mode.check_inf, mode.roots)
     mode.anomaly, mode.check_nan, mode.check_inf, mode.roots = True, True, True, roots

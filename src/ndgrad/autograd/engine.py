@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .._tensor import Tensor, make, version_counter
 from .anomaly_mode import check_nan, explain
 from .grad_mode import mode
@@ -80,7 +81,8 @@ def _add_slot(pending: dict[Any, Any], e: Slot, g: Any) -> None:
 
 
 def _as_tensor(g: Any) -> Tensor:
-    return g if isinstance(g, Tensor) else make(g)
+    # B.array: NumPy hands back scalars for sums of 0-dim arrays.
+    return g if isinstance(g, Tensor) else make(B.array(g))
 
 
 def _hooked(hooks: dict[int, Any], g: Any) -> Any:
@@ -125,9 +127,9 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool, taken: set[int]) -> No
             g = g.astype(leaf._data.dtype)
         else:
             taken.add(owner)
-        leaf._grad = make(g)
+        leaf._grad = make(B.array(g))
     elif old._rg:
-        leaf._grad = old + make(g)
+        leaf._grad = old + make(B.array(g))
     else:
         # In place, as torch does: a reference the user holds to .grad sees the sum.
         np.add(old._data, g, out=old._data, casting="unsafe")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .._tensor import Tensor
 from .graph import Node, Slot
 
@@ -115,7 +116,7 @@ def _num(v: Any) -> str:
 
 def _show(t: Any) -> str:
     """A gradient or value: the number itself when small, else shape and a summary."""
-    a = np.asarray(t._data if isinstance(t, Tensor) else t, dtype=np.float64)
+    a = np.asarray(B.to_numpy(t._data if isinstance(t, Tensor) else t), dtype=np.float64)
     if a.size == 1:
         return _num(float(a.reshape(())))
     if a.size <= 6:
@@ -322,7 +323,7 @@ def _node_lines(rec: _Info, exprs: dict[int, tuple[str, int]]) -> list[str]:
 
 def _local_values(n: Node, g_out: Any) -> list[Any]:
     """The node's own rule applied to a gradient of ones (its local derivative, summed back)."""
-    ones = np.ones(g_out._data.shape, g_out._data.dtype)
+    ones = np.ones_like(g_out._data)
     try:
         return list(n.run(ones, create_graph=False, retain=True))
     except Exception:  # a node whose saved values are gone: show the gradients only

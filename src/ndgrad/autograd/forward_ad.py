@@ -115,7 +115,7 @@ def push_forward(op: Any, args: tuple[Any, ...], kw: dict[str, Any] | None, out:
     level, prev = mode.dual, (mode.enabled, mode.dual)
     mode.enabled, mode.dual = True, 0
     try:
-        u = make(np.zeros(out._data.shape, out._data.dtype), None, True)
+        u = make(np.zeros_like(out._data), None, True)
         consts = tuple(make(a._data) if isinstance(a, Tensor) else a for a in args)
         out_c = make(out._data)
         total = None
@@ -135,7 +135,7 @@ def push_forward(op: Any, args: tuple[Any, ...], kw: dict[str, Any] | None, out:
     finally:
         mode.enabled, mode.dual = prev
     if total is None:
-        total = make(np.zeros(out._data.shape, out._data.dtype))
+        total = make(np.zeros_like(out._data))
     out._tangent = (level, make(total._data.astype(out._data.dtype, copy=False)))
     node = out._node
     op = getattr(node, "op", None)
@@ -149,7 +149,7 @@ def setitem_tangent(t: Tensor, index: Any, value: Any) -> None:
     old, new = tangent_of(t), tangent_of(value)
     if old is None and new is None:
         return
-    tan = np.zeros(t._data.shape, t._data.dtype) if old is None else old._data.copy()
+    tan = np.zeros_like(t._data) if old is None else old._data.copy()
     tan[index] = 0 if new is None else new._data
     t._tangent = (mode.dual, make(tan))
     view_written(t)
@@ -163,7 +163,7 @@ def view_written(t: Tensor) -> None:
     old, new = tangent_of(base), tangent_of(t)
     if old is None and new is None:
         return
-    tan = np.zeros(base._data.shape, base._data.dtype) if old is None else old._data.copy()
+    tan = np.zeros_like(base._data) if old is None else old._data.copy()
     t._view_fn(tan)[...] = 0 if new is None else new._data
     base._tangent = (mode.dual, make(tan))
 
@@ -171,4 +171,4 @@ def view_written(t: Tensor) -> None:
 def view_refreshed(t: Tensor) -> None:
     """A view whose base was written in place takes its tangent from the base again."""
     bt = tangent_of(t._base)
-    t._tangent = None if bt is None else (mode.dual, make(np.array(t._view_fn(bt._data))))
+    t._tangent = None if bt is None else (mode.dual, make(t._view_fn(bt._data).copy()))

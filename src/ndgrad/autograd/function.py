@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .._tensor import Tensor, make, version_counter
 from .grad_mode import mode, no_grad
 from .graph import SECOND_BACKWARD, Node, Slot, modified_error
@@ -57,7 +58,7 @@ class BackwardCFunction(Node, FunctionCtx):
         self.retain = None
         self.nout = 1
         self._saved_versions: tuple[int, ...] = ()
-        self._out_meta: list[tuple[tuple[int, ...], Any]] = []
+        self._out_meta: list[tuple[tuple[int, ...], Any, Any]] = []
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -89,9 +90,9 @@ class BackwardCFunction(Node, FunctionCtx):
             raise RuntimeError(SECOND_BACKWARD)
         grads = g if self.nout > 1 else [g]
         as_tensors = []
-        for gi, (shape, dtype) in zip(grads, self._out_meta):
+        for gi, (shape, dtype, xp) in zip(grads, self._out_meta):
             if gi is None:
-                as_tensors.append(make(np.zeros(shape, dtype)) if self.materialize_grads else None)
+                as_tensors.append(make(xp.zeros(shape, dtype)) if self.materialize_grads else None)
             else:
                 as_tensors.append(gi if isinstance(gi, Tensor) else make(gi))
         result = self._forward_cls.backward(self, *as_tensors)
@@ -124,7 +125,7 @@ def _check_grads(node: BackwardCFunction, result: tuple[Any, ...]) -> list[Any]:
                 f"function {node.name()} returned a gradient different than None at position "
                 f"{i + 1}, but the corresponding forward input was not a Variable"
             )
-        shape, dtype = meta
+        shape, dtype, where = meta
         if r._data.shape != shape:
             try:
                 np.broadcast_shapes(shape, r._data.shape)
@@ -138,6 +139,13 @@ def _check_grads(node: BackwardCFunction, result: tuple[Any, ...]) -> list[Any]:
                 ) from None
         if r._data.dtype != dtype:
             r = r.to(_dtype_of(dtype))
+        if r.device != where:
+            if r._data.ndim:
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {i} - "
+                    f"expected device {where} but got {r.device}"
+                )
+            r = r.to(where)
         out.append(r)
     return out
 
@@ -225,7 +233,8 @@ def _wrap_outputs(ctx: BackwardCFunction, args: tuple[Any, ...], output: Any, re
             for a in args
         )
         ctx.meta = tuple(
-            (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args
+            (a._data.shape, a._data.dtype, a.device) if isinstance(a, Tensor) else None
+            for a in args
         )
         ctx.nout = len(tensors)
         ctx._saved_versions = tuple(
@@ -246,7 +255,7 @@ def _wrap_outputs(ctx: BackwardCFunction, args: tuple[Any, ...], output: Any, re
         else:
             t = o
         if record:
-            ctx._out_meta.append((o._data.shape, o._data.dtype))
+            ctx._out_meta.append((o._data.shape, o._data.dtype, B.xp(o._data)))
             if id(o) not in non_diff:
                 t._node = ctx if ctx.nout == 1 else Slot(ctx, k)
                 t._rg = True
@@ -287,7 +296,7 @@ def _push_forward(cls: type[Function], ctx: Any, args: tuple[Any, ...], result: 
     if all(t is None for t in tangents):
         return
     tangents = [
-        make(np.zeros(a._data.shape, a._data.dtype)) if t is None and isinstance(a, Tensor) else t
+        make(np.zeros_like(a._data)) if t is None and isinstance(a, Tensor) else t
         for a, t in zip(args, tangents)
     ]
     with no_grad():

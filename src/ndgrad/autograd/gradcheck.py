@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .. import autograd
 from .._random import stream
 from .._tensor import Tensor, make
@@ -68,7 +69,7 @@ def _check_inputs(inputs: tuple[Any, ...]) -> list[int]:
 def _evaluate(func: Fn, inputs: tuple[Any, ...], pos: list[int]) -> list[Any]:
     # Flat float64 copies: an output may be a view of the input being perturbed.
     outs = _as_tuple(func(*inputs))
-    return [np.array(outs[k]._data, dtype=np.float64).ravel() for k in pos]
+    return [B.to_numpy(outs[k]._data).astype(np.float64).ravel() for k in pos]
 
 
 def _numerical(func: Fn, inputs: tuple[Any, ...], pos: list[int], eps: float) -> Jac:
@@ -80,7 +81,7 @@ def _numerical(func: Fn, inputs: tuple[Any, ...], pos: list[int], eps: float) ->
         jac_i = [np.zeros((arr.size, n)) for n in sizes]
         for r in range(arr.size):
             at = np.unravel_index(r, arr.shape)
-            orig = arr[at]  # a NumPy scalar, so a copy
+            orig = arr[at].copy()  # a GPU library gives a 0-dim view, not a scalar
             try:
                 arr[at] = orig - eps
                 lo = _evaluate(func, inputs, pos)
@@ -94,7 +95,7 @@ def _numerical(func: Fn, inputs: tuple[Any, ...], pos: list[int], eps: float) ->
     return jac
 
 
-def _vjp(out: Tensor, xs: list[Tensor], v: np.ndarray, dtypes: bool) -> list[np.ndarray]:
+def _vjp(out: Tensor, xs: list[Tensor], v: Any, dtypes: bool) -> list[np.ndarray]:
     grads = autograd.grad(out, xs, make(v), retain_graph=True, allow_unused=True)
     rows = []
     for g, x in zip(grads, xs):
@@ -102,7 +103,7 @@ def _vjp(out: Tensor, xs: list[Tensor], v: np.ndarray, dtypes: bool) -> list[np.
             raise GradcheckError("Analytical gradient has incorrect size")
         if g is not None and dtypes and g.dtype != x.dtype:
             raise GradcheckError("Gradient has dtype mismatch")
-        row = np.zeros(x.numel()) if g is None else np.array(g._data, dtype=np.float64)
+        row = np.zeros(x.numel()) if g is None else B.to_numpy(g._data).astype(np.float64)
         rows.append(row.ravel())
     return rows
 
@@ -114,8 +115,8 @@ def _analytical(
     jac = [[np.zeros((x.numel(), o.numel())) for o in outs] for x in xs]
     for k, o in enumerate(outs):
         for c in range(o.numel()):
-            v = np.zeros(o._data.shape, o._data.dtype)
-            v.flat[c] = 1
+            v = B.xp(o._data).zeros(o._data.shape, o._data.dtype)
+            v.reshape(-1)[c] = 1
             rows = _vjp(o, xs, v, dtypes)
             again = _vjp(o, xs, v, dtypes)
             if any(np.abs(a - b).max(initial=0.0) > nondet_tol for a, b in zip(rows, again)):
@@ -280,5 +281,5 @@ def _random_like(out: Tensor, noncontiguous: bool) -> Tensor:
     dtype = out._data.dtype if out._data.dtype.kind == "f" else np.float64
     if noncontiguous and out.numel() > 1:
         wide = stream(None).uniform(-1, 1, shape[:-1] + (2 * shape[-1],))
-        return make(wide.astype(dtype)[..., ::2], None, True)
-    return make(stream(None).uniform(-1, 1, shape).astype(dtype), None, True)
+        return make(B.asarray(wide.astype(dtype), out._data)[..., ::2], None, True)
+    return make(B.asarray(stream(None).uniform(-1, 1, shape).astype(dtype), out._data), None, True)

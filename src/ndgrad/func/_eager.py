@@ -399,7 +399,7 @@ def _first(y: Any, level: int) -> Any:
 def _onehots(outs: list[Tensor], start: int, stop: int) -> list[Tensor]:
     """Rows start..stop of the identity over all outputs' elements, split per output."""
     total = sum(y.numel() for y in outs)
-    e = eye(total, dtype=outs[0].dtype)[start:stop]
+    e = eye(total, dtype=outs[0].dtype, device=outs[0].device)[start:stop]
     parts, off = [], 0
     for y in outs:
         parts.append(e[:, off : off + y.numel()].reshape((stop - start, *y.shape)))

@@ -7,8 +7,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .. import _random
 from .._tensor import Tensor
 from . import _batched as B
@@ -115,13 +113,28 @@ def _batch_size(leaves: list[Any], dims: list[Any]) -> int:
     return sizes[0]
 
 
+def _generators() -> dict[Any, Any]:
+    """The default generators ops draw from: the CPU's and each GPU's made so far."""
+    return {"cpu": _random.default_generator, **_random.cuda_generators}
+
+
 def _rng_token() -> Any:
-    """Something that changes whenever the default generator draws."""
-    st = _random.default_generator.get_state()
-    if isinstance(st, Tensor):
-        return st.numpy().tobytes()
-    inner = st["state"]
-    return inner["pos"], np.asarray(inner["key"]).tobytes()
+    """Something that changes whenever a default generator draws (or a GPU's is made)."""
+    return tuple((k, g.get_state().numpy().tobytes()) for k, g in _generators().items())
+
+
+def _rng_save() -> dict[Any, Any]:
+    return {k: g.get_state() for k, g in _generators().items()}
+
+
+def _rng_restore(saved: dict[Any, Any]) -> None:
+    """Put every generator back as ``_rng_save`` found it; a GPU's made since is dropped,
+    so the next draw makes it afresh, as it was made the first time."""
+    for k, g in _generators().items():
+        if k in saved:
+            g.set_state(saved[k])
+        else:
+            del _random.cuda_generators[k]
 
 
 def _call(
@@ -174,7 +187,7 @@ def _run(
     outer = state.level
     level = state.level = outer + 1
     try:
-        rng = _random.default_generator.get_state()
+        rng = _rng_save()
         token = _rng_token()
         if state.fast:
             try:
@@ -196,7 +209,7 @@ def _run(
                 pass  # the per-slice run below raises the error torch would, if any
             else:
                 return _unbatch(func, out, level, size, out_dims)
-            _random.default_generator.set_state(rng)
+            _rng_restore(rng)
         return _loop(func, leaves, spec, dims, size, out_dims, randomness, kwargs, rng, token)
     finally:
         state.level = outer
@@ -272,7 +285,7 @@ def _loop(
     results = []
     for i in range(size):
         if randomness == "same":
-            _random.default_generator.set_state(rng)
+            _rng_restore(rng)
         sliced = [x if d is None else x.select(d, i) for x, d in zip(leaves, dims)]
         results.append(func(*tree_unflatten(sliced, spec), **kwargs))
         if randomness == "error" and _rng_token() != token:

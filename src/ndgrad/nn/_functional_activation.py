@@ -384,7 +384,7 @@ def _keep_mask(input: Tensor, shape: tuple[int, ...], p: float) -> Tensor:
     """Bernoulli(1 - p) draws of ``shape`` in ``input``'s dtype, drawn as torch draws them
     (so a seeded dropout mask is the same as torch's)."""
     with ndgrad.no_grad():
-        return ndgrad.empty(*shape, dtype=input.dtype).bernoulli_(1 - p)
+        return ndgrad.empty(*shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
 
 
 def _apply_mask(input: Tensor, mask: Tensor, inplace: bool) -> Tensor:
@@ -407,7 +407,8 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> 
         return input
     shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
     if p == 1.0:
-        return _apply_mask(input, ndgrad.zeros(*shape, dtype=input.dtype), inplace)
+        zeros = ndgrad.zeros(*shape, dtype=input.dtype, device=input.device)
+        return _apply_mask(input, zeros, inplace)
     return _apply_mask(input, _keep_mask(input, shape, p).div_(1 - p), inplace)
 
 
@@ -539,9 +540,9 @@ def embedding(
         # Same values; the padding row simply gets no gradient.
         out = ndgrad.where((input == padding_idx).unsqueeze(-1), out.detach(), out)
     if scale_grad_by_freq:
-        counts = ndgrad.zeros(weight.shape[0], dtype=out.dtype)
+        counts = out.new_zeros(weight.shape[0])
         flat = input.reshape(-1)
-        counts = counts.index_add(0, flat, ndgrad.ones(flat.shape[0], dtype=out.dtype))
+        counts = counts.index_add(0, flat, out.new_ones(flat.shape[0]))
         freq = counts[input].unsqueeze(-1)
         # Values unchanged (out - out.detach() is 0); the gradient is divided by the count.
         out = out.detach() + (out - out.detach()) / freq
@@ -570,7 +571,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             raise RuntimeError("Class values must be non-negative.")
         if int(tensor.max().item()) >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
-    return (tensor.unsqueeze(-1) == ndgrad.arange(num_classes)).long()
+    return (tensor.unsqueeze(-1) == ndgrad.arange(num_classes, device=tensor.device)).long()
 
 
 # ---------------------------------------------------------------- distances

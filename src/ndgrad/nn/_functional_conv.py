@@ -7,10 +7,12 @@ import warnings
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 import ndgrad
 from ndgrad import Tensor
+from ndgrad import _backend as B
+from ndgrad._tensor import make
 from ndgrad.autograd import Function
 
 __all__ = [
@@ -51,9 +53,16 @@ __all__ = [
 Geo = tuple[tuple[int, ...], tuple[tuple[int, int], ...], tuple[int, ...], int]
 
 
-# ------------------------------------------------------------------ NumPy kernels
-def _np(t: Tensor) -> np.ndarray:
-    return t.detach().numpy()
+# ------------------------------------------------------------------ array kernels
+# Written with NumPy's functions, which a GPU array takes over: the kernels run on the
+# device of their data. New arrays are made in the data's namespace (B.xp).
+def _arr(t: Tensor) -> Any:
+    return t._data
+
+
+def _on(arr: Any, t: Tensor) -> Tensor:
+    """A tensor of the host array ``arr`` (small index or weight data) on ``t``'s device."""
+    return make(B.asarray(arr, t._data))
 
 
 def _pad_np(x: np.ndarray, pads: tuple[tuple[int, int], ...], value: Any = 0) -> np.ndarray:
@@ -62,7 +71,7 @@ def _pad_np(x: np.ndarray, pads: tuple[tuple[int, int], ...], value: Any = 0) ->
         return x
     spatial = x.shape[2:]
     shape = x.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(spatial, pads))
-    out = np.full(shape, value, x.dtype)
+    out = B.xp(x).full(shape, value, x.dtype)
     inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(spatial, pads))
     out[(slice(None), slice(None)) + inner] = x
     return out
@@ -71,13 +80,23 @@ def _pad_np(x: np.ndarray, pads: tuple[tuple[int, int], ...], value: Any = 0) ->
 def _windows_np(xp: np.ndarray, ks: tuple[int, ...], geo: Geo, osize: tuple[int, ...]) -> Any:
     """Read-only view (N, C, *K, *O) of every window of the padded ``xp``."""
     stride, _, dil, _ = geo
-    sp = xp.strides[2:]
     for n, k, s, d, o in zip(xp.shape[2:], ks, stride, dil, osize):
         if (o - 1) * s + (k - 1) * d >= n:
             raise RuntimeError("internal error: windows overrun the padded input")
-    strides = xp.strides[:2] + tuple(a * d for a, d in zip(sp, dil))
-    strides += tuple(a * s for a, s in zip(sp, stride))
-    return as_strided(xp, xp.shape[:2] + ks + osize, strides, writeable=False)
+    if type(xp) is np.ndarray:
+        sp = xp.strides[2:]
+        strides = xp.strides[:2] + tuple(a * d for a, d in zip(sp, dil))
+        strides += tuple(a * s for a, s in zip(sp, stride))
+        return as_strided(xp, xp.shape[:2] + ks + osize, strides, writeable=False)
+    # A GPU array: as_strided does not dispatch to its library, sliding_window_view does
+    # (it costs a few microseconds more, hence NumPy's own path above).
+    nd = len(ks)
+    eff = tuple(d * (k - 1) + 1 for k, d in zip(ks, dil))
+    win = sliding_window_view(xp, eff, axis=tuple(range(2, 2 + nd)))
+    pos = tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(osize, stride))
+    taps = tuple(slice(None, None, d) for d in dil)
+    win = win[(slice(None), slice(None)) + pos + taps]
+    return win.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
 
 
 def _im2col_np(x: np.ndarray, ks: tuple[int, ...], geo: Geo, osize: tuple[int, ...]) -> Any:
@@ -93,7 +112,7 @@ def _col2im_np(cols: np.ndarray, xshape: tuple[int, ...], geo: Geo) -> np.ndarra
     nd = len(stride)
     ks, osize = cols.shape[2 : 2 + nd], cols.shape[2 + nd :]
     padded = xshape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(xshape[2:], pads))
-    z = np.zeros(padded, cols.dtype)
+    z = B.xp(cols).zeros(padded, cols.dtype)
     head = (slice(None), slice(None))
     # One strided add per kernel offset: the work per offset is a whole-array NumPy op.
     for k in np.ndindex(*ks):
@@ -132,10 +151,10 @@ def _conv_weight_grad_np(x: np.ndarray, g: np.ndarray, geo: Geo, wshape: Any) ->
     return np.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(0).reshape(wshape)
 
 
-def _with_bias(out: np.ndarray, b: Tensor | None) -> Tensor:
+def _with_bias(out: Any, b: Tensor | None) -> Tensor:
     if b is not None:
-        out += _np(b).reshape((-1,) + (1,) * (out.ndim - 2))
-    return ndgrad.from_numpy(out)
+        out += _arr(b).reshape((-1,) + (1,) * (out.ndim - 2))
+    return make(out)
 
 
 def _bias_grad(g: Tensor) -> Tensor:
@@ -150,7 +169,7 @@ class _Conv(Function):
     def forward(ctx: Any, x: Tensor, w: Tensor, b: Any, geo: Geo, osize: Any) -> Tensor:
         ctx.save_for_backward(x, w)
         ctx.geo = geo
-        return _with_bias(_conv_np(_np(x), _np(w), geo, osize), b)
+        return _with_bias(_conv_np(_arr(x), _arr(w), geo, osize), b)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
@@ -168,7 +187,7 @@ class _ConvInputGrad(Function):
     def forward(ctx: Any, g: Tensor, w: Tensor, b: Any, geo: Geo, xshape: Any) -> Tensor:
         ctx.save_for_backward(g, w)
         ctx.geo = geo
-        return _with_bias(_conv_input_grad_np(_np(g), _np(w), geo, xshape), b)
+        return _with_bias(_conv_input_grad_np(_arr(g), _arr(w), geo, xshape), b)
 
     @staticmethod
     def backward(ctx: Any, h: Tensor) -> tuple[Any, ...]:
@@ -184,7 +203,7 @@ class _ConvWeightGrad(Function):
     def forward(ctx: Any, x: Tensor, g: Tensor, geo: Geo, wshape: Any) -> Tensor:
         ctx.save_for_backward(x, g)
         ctx.geo = geo
-        return ndgrad.from_numpy(_conv_weight_grad_np(_np(x), _np(g), geo, wshape))
+        return make(_conv_weight_grad_np(_arr(x), _arr(g), geo, wshape))
 
     @staticmethod
     def backward(ctx: Any, k: Tensor) -> tuple[Any, ...]:
@@ -199,8 +218,8 @@ class _Im2Col(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, geo: Geo, ks: Any, osize: Any) -> Tensor:
         ctx.geo, ctx.xshape, ctx.ks = geo, tuple(x.shape), ks
-        cols = _im2col_np(_np(x), ks, geo, osize)
-        return ndgrad.from_numpy(cols.reshape(x.shape[0], cols.shape[2], cols.shape[3]))
+        cols = _im2col_np(_arr(x), ks, geo, osize)
+        return make(cols.reshape(x.shape[0], cols.shape[2], cols.shape[3]))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
@@ -216,8 +235,9 @@ class _Col2Im(Function):
             (p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded, ks, stride, dil)
         )
         ctx.geo, ctx.ks, ctx.osize = geo, ks, osize
-        c = _np(cols).reshape(tuple(xshape[:2]) + ks + osize)
-        return ndgrad.from_numpy(np.ascontiguousarray(_col2im_np(c, xshape, geo)))
+        c = _arr(cols).reshape(tuple(xshape[:2]) + ks + osize)
+        z = _col2im_np(c, xshape, geo)
+        return make(B.xp(z).ascontiguousarray(z))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
@@ -589,12 +609,12 @@ def _too_small(name: str, x: Tensor, k: Any, p: Any, osize: Any) -> None:
     )
 
 
-def _flat_index(x: Tensor, pos: list[np.ndarray]) -> Tensor:
+def _flat_index(x: Tensor, pos: list[Any]) -> Tensor:
     """Row-major offsets in the spatial dims of ``x`` from per-dim positions."""
-    flat = np.zeros(np.broadcast_shapes(*[a.shape for a in pos]), np.int64)
+    flat = 0
     for a, n in zip(pos, x.shape[2:]):
         flat = flat * n + np.clip(a, 0, n - 1)
-    return ndgrad.from_numpy(flat)
+    return make(flat.astype(np.int64, copy=False))
 
 
 def _gather_max(x: Tensor, idx: Tensor, osize: Any, return_indices: bool, unbatched: bool) -> Any:
@@ -627,16 +647,16 @@ def _max_pool(
     k, s, p, d, pads, osize = _pool_geometry(
         name, x, nd, kernel_size, stride, padding, dilation, ceil_mode
     )
-    xd = _np(x)
-    xp = _pad_np(xd, pads, _lowest(xd.dtype))
-    win = _windows_np(xp, k, (s, pads, d, 1), osize)
+    xd = _arr(x)
+    xp = B.xp(xd)
+    win = _windows_np(_pad_np(xd, pads, _lowest(xd.dtype)), k, (s, pads, d, 1), osize)
     # A running max over kernel offsets, each pass one whole-array op; like torch, a NaN wins.
     head = (slice(None), slice(None))
     best = arg = None
     for j, kk in enumerate(np.ndindex(*k)):
         v = win[head + kk]
         if best is None:
-            best, arg = v.copy(), np.zeros(v.shape, np.int64)
+            best, arg = v.copy(), xp.zeros(v.shape, np.int64)
             continue
         upd = v > best
         if xd.dtype.kind == "f":
@@ -645,13 +665,13 @@ def _max_pool(
         np.copyto(arg, j, where=upd)
     # Row-major offsets are linear in position: window origin plus kernel offset.
     mult = [math.prod(x.shape[3 + i :]) for i in range(nd)]
-    koff = sum(np.indices(k).reshape(nd, -1)[i] * d[i] * mult[i] for i in range(nd))
+    koff = sum(xp.indices(k).reshape(nd, -1)[i] * d[i] * mult[i] for i in range(nd))
     base = sum(
-        ((np.arange(o) * s[i] - p[i]) * mult[i]).reshape([-1 if j == i else 1 for j in range(nd)])
+        ((xp.arange(o) * s[i] - p[i]) * mult[i]).reshape([-1 if j == i else 1 for j in range(nd)])
         for i, o in enumerate(osize)
     )
     flat = np.clip(base + koff[arg], 0, math.prod(x.shape[2:]) - 1)
-    return _gather_max(x, ndgrad.from_numpy(flat), osize, return_indices, unbatched)
+    return _gather_max(x, make(flat), osize, return_indices, unbatched)
 
 
 def max_pool1d(
@@ -742,7 +762,7 @@ def _avg_pool(
     )
     n, c = x.shape[:2]
     # Window sums are a one-channel convolution with a ones kernel: the fast conv path.
-    ones = ndgrad.ones((1, 1) + k, dtype=x.dtype)
+    ones = ndgrad.ones((1, 1) + k, dtype=x.dtype, device=x.device)
     geo = (s, pads, (1,) * nd, 1)
     sums = _Conv.apply(x.reshape((n * c, 1) + tuple(x.shape[2:])), ones, None, geo, osize)
     sums = sums.reshape((n, c) + osize)
@@ -763,7 +783,7 @@ def _avg_pool(
         if np.all(div == div.flat[0]):
             out = sums / int(div.flat[0])
         else:
-            out = sums / ndgrad.from_numpy(div.astype(_np(sums).dtype))
+            out = sums / _on(div.astype(_arr(sums).dtype), sums)
     return out.squeeze(0) if unbatched else out
 
 
@@ -878,7 +898,7 @@ def _adaptive_input(name: str, x: Tensor, nd: int, output_size: Any) -> tuple[An
 
 def _adaptive_avg(name: str, nd: int, input: Tensor, output_size: Any) -> Tensor:
     x, unbatched, osize = _adaptive_input(name, input, nd, output_size)
-    dt = _np(x).dtype
+    dt = _arr(x).dtype
     # Bins are rectangles, so the mean is separable: one averaging matrix per spatial dim.
     for axis, (n, o) in enumerate(zip(x.shape[2:], osize)):
         if n == o:
@@ -886,7 +906,7 @@ def _adaptive_avg(name: str, nd: int, input: Tensor, output_size: Any) -> Tensor
         start, end = _bins(n, o)
         j = np.arange(n)
         a = ((j >= start[:, None]) & (j < end[:, None])) / (end - start)[:, None]
-        x = _apply_matrix(x, ndgrad.from_numpy(a.astype(dt)), 2 + axis)
+        x = _apply_matrix(x, _on(a.astype(dt), x), 2 + axis)
     return x.squeeze(0) if unbatched else x
 
 
@@ -916,7 +936,8 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
 
 def _adaptive_max(name: str, nd: int, input: Tensor, output_size: Any, ret: bool) -> Any:
     x, unbatched, osize = _adaptive_input(name, input, nd, output_size)
-    xd = _np(x)
+    xd = _arr(x)
+    xp = B.xp(xd)
     # Each bin padded to the widest by repeating its last element: a max is unchanged.
     index, widths = [], []
     for axis, (n, o) in enumerate(zip(x.shape[2:], osize)):
@@ -925,14 +946,14 @@ def _adaptive_max(name: str, nd: int, input: Tensor, output_size: Any, ret: bool
         idx = np.minimum(start[:, None] + np.arange(width), end[:, None] - 1)
         shape = [1] * (2 * nd)
         shape[2 * axis], shape[2 * axis + 1] = o, width
-        index.append(idx.reshape(shape))
+        index.append(B.asarray(idx.reshape(shape), xd))
         widths.append(width)
     win = xd[(slice(None), slice(None)) + tuple(index)]  # (N, C, O1, K1, O2, K2, ...)
     order = [0, 1] + [2 + 2 * i for i in range(nd)] + [3 + 2 * i for i in range(nd)]
     n, c = xd.shape[:2]
     arg = win.transpose(order).reshape(n, c, math.prod(osize), math.prod(widths)).argmax(-1)
     offs = np.unravel_index(arg, widths)
-    grid = np.indices(osize).reshape(nd, -1)
+    grid = xp.indices(osize).reshape(nd, -1)
     pos = [idx.reshape(idx.shape[2 * i], -1)[grid[i], offs[i]] for i, idx in enumerate(index)]
     return _gather_max(x, _flat_index(x, pos), osize, ret, unbatched)
 
@@ -1013,8 +1034,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         if mode == "circular" and (lo > n or hi > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if lo or hi:
-            idx = ndgrad.from_numpy(_pad_index(n, lo, hi, mode))
-            out = out.index_select(dim, idx)
+            out = out.index_select(dim, _on(_pad_index(n, lo, hi, mode), input))
     return out
 
 
@@ -1034,7 +1054,7 @@ def _pad_constant(x: Tensor, pairs: list[tuple[int, int]], value: Any) -> Tensor
         dst[dim] = slice(max(lo, 0), max(lo, 0) + max(n - max(-lo, 0) - max(-hi, 0), 0))
     if all(lo >= 0 and hi >= 0 for lo, hi in pairs) and not any(lo or hi for lo, hi in pairs):
         return x.clone()
-    out = ndgrad.full(shape, value, dtype=x.dtype)
+    out = ndgrad.full(shape, value, dtype=x.dtype, device=x.device)
     out[tuple(dst)] = x[tuple(src)]
     return out
 
@@ -1160,16 +1180,16 @@ def interpolate(
     if mode == "area":
         return _adaptive_avg(f"adaptive_avg_pool{nd}d", nd, input, tuple(osize))
     x = input
-    dt = _np(input).dtype
+    dt = _arr(input).dtype
     for axis, (n, o, sc) in enumerate(zip(spatial, osize, scales)):
         if mode.startswith("nearest"):
             if n == o and (sc is None or sc == 1):
                 continue
             idx = _nearest_index(n, o, sc, mode == "nearest-exact")
-            x = x.index_select(2 + axis, ndgrad.from_numpy(idx))
+            x = x.index_select(2 + axis, _on(idx, input))
         else:
             a = _resample_matrix(n, o, sc, mode, bool(align_corners), dt)
-            x = _apply_matrix(x, ndgrad.from_numpy(a), 2 + axis)
+            x = _apply_matrix(x, _on(a, input), 2 + axis)
     return x
 
 

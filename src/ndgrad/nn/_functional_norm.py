@@ -265,7 +265,8 @@ def scaled_dot_product_attention(
     scores = query.matmul(key.transpose(-2, -1)) * s
     keep = None
     if is_causal:
-        keep = ndgrad.ones(query.shape[-2], key.shape[-2], dtype=ndgrad.bool).tril()
+        size = (query.shape[-2], key.shape[-2])
+        keep = ndgrad.ones(size, dtype=ndgrad.bool, device=query.device).tril()
     elif attn_mask is not None and attn_mask.dtype == ndgrad.bool:
         keep = attn_mask
     elif attn_mask is not None:
@@ -274,7 +275,7 @@ def scaled_dot_product_attention(
         scores = scores.masked_fill(keep.logical_not(), -math.inf)
     attn = _safe_softmax(scores)
     if dropout_p > 0.0:
-        mask = ndgrad.rand(attn.shape, dtype=attn.dtype) >= dropout_p
+        mask = ndgrad.rand(attn.shape, dtype=attn.dtype, device=attn.device) >= dropout_p
         attn = attn * mask / (1.0 - dropout_p)
     return attn.matmul(value)
 

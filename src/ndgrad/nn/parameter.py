@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor, version_counter
+from .. import _backend as B
+from .._device import device
+from .._tensor import Tensor, make, version_counter
 
 __all__ = ["Parameter", "Buffer"]
 
@@ -61,7 +63,8 @@ class Parameter(Tensor):
         return out
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        return (_rebuild_parameter, (self.detach().numpy().copy(), self.requires_grad))
+        host = np.array(B.to_numpy(self._data))
+        return (_rebuild_parameter, (host, self.requires_grad, str(self.device)))
 
 
 class Buffer(Tensor):
@@ -75,16 +78,13 @@ class Buffer(Tensor):
         return t
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        return (_rebuild_buffer, (self.detach().numpy().copy(), self.persistent))
+        host = np.array(B.to_numpy(self._data))
+        return (_rebuild_buffer, (host, self.persistent, str(self.device)))
 
 
-def _rebuild_parameter(arr: np.ndarray, requires_grad: bool) -> Parameter:
-    from .._creation import from_numpy
-
-    return Parameter(from_numpy(arr), requires_grad)
+def _rebuild_parameter(arr: np.ndarray, requires_grad: bool, where: str = "cpu") -> Parameter:
+    return Parameter(make(B.to_device(arr, device(where))), requires_grad)
 
 
-def _rebuild_buffer(arr: np.ndarray, persistent: bool) -> Buffer:
-    from .._creation import from_numpy
-
-    return Buffer(from_numpy(arr), persistent=persistent)
+def _rebuild_buffer(arr: np.ndarray, persistent: bool, where: str = "cpu") -> Buffer:
+    return Buffer(make(B.to_device(arr, device(where))), persistent=persistent)

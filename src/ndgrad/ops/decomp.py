@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .. import return_types
 from .._tensor import Tensor, make
 from ..autograd.forward_ad import tangent_of
@@ -88,6 +89,7 @@ def _batch(a: np.ndarray, b: int) -> str:
 def _singular(name: str, a: np.ndarray) -> LinAlgError:
     """torch's message: the first zero pivot of LU, found as the first column in the span of
     the ones before it (rank of growing column blocks; only on this error path)."""
+    a = B.to_numpy(a)
     n = a.shape[-1]
     flat = a.reshape(-1, n, n)
     first = np.full(flat.shape[0], n + 1)
@@ -101,6 +103,7 @@ def _singular(name: str, a: np.ndarray) -> LinAlgError:
 
 
 def _not_pd(name: str, a: np.ndarray) -> LinAlgError:
+    a = B.to_numpy(a)
     n = a.shape[-1]
     flat = a.reshape(-1, n, n)
     first = np.full(flat.shape[0], n + 1)
@@ -116,17 +119,25 @@ def _not_pd(name: str, a: np.ndarray) -> LinAlgError:
 
 
 # ----------------------------------------------------------- rule vocabulary
+def _eye_array(like: Any, n: int) -> Any:
+    d = m.data(like)
+    return B.xp(d).eye(n, dtype=d.dtype)
+
+
 def _eye(like: Any, n: int) -> Any:
-    return m.const(like, np.eye(n, dtype=m.data(like).dtype))
+    return m.const(like, _eye_array(like, n))
 
 
 def _cols(like: Any, n: int, start: int, stop: int) -> Any:
     """An n x (stop - start) selector: ``X @ sel`` keeps columns start:stop of X."""
-    return m.const(like, np.eye(n, dtype=m.data(like).dtype)[:, start:stop])
+    return m.const(like, _eye_array(like, n)[:, start:stop])
 
 
-def _mask(like: Any, arr: np.ndarray) -> Any:
-    return m.const(like, arr.astype(m.data(like).dtype))
+def _triu(like: Any, n: int, k: int = 0) -> Any:
+    """The n x n mask of the upper triangle from diagonal ``k`` on."""
+    d = m.data(like)
+    xp = B.xp(d)
+    return m.const(like, xp.triu(xp.ones((n, n), d.dtype), k))
 
 
 def _unsq2(g: Any) -> Any:
@@ -152,7 +163,8 @@ def _outputs(op: Any, a: Tensor, res: tuple[np.ndarray, ...], kw: dict[str, Any]
 # ------------------------------------------------------------------ inv, det
 def _inv_fwd(a: np.ndarray) -> np.ndarray:
     try:
-        return np.linalg.inv(a)
+        with B.checked_linalg(a):
+            return np.linalg.inv(a)
     except _LinAlgError:
         raise _singular("linalg.inv", a) from None
 
@@ -196,16 +208,26 @@ SLOGDET = defop("LinalgSlogdetBackward0", _pick, _slogdet_vjp, save_in=True)
 
 
 # ---------------------------------------------------------------------- solve
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A X = B for matrices B, batch dims broadcast (CuPy's solve wants them equal)."""
+    if a.shape[:-2] != b.shape[:-2]:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a = np.broadcast_to(a, batch + a.shape[-2:])
+        b = np.broadcast_to(b, batch + b.shape[-2:])
+    with B.checked_linalg(a):
+        return np.linalg.solve(a, b)
+
+
 def _solve_fwd(a: np.ndarray, b: np.ndarray, vec: bool, left: bool) -> np.ndarray:
     try:
         if not left:
             # X A = B is A^T X^T = B^T.
             a = np.swapaxes(a, -1, -2)
             if not vec:
-                return np.swapaxes(np.linalg.solve(a, np.swapaxes(b, -1, -2)), -1, -2)
+                return np.swapaxes(_solve(a, np.swapaxes(b, -1, -2)), -1, -2)
         if vec:
-            return np.linalg.solve(a, b[..., None])[..., 0]
-        return np.linalg.solve(a, b)
+            return _solve(a, b[..., None])[..., 0]
+        return _solve(a, b)
     except _LinAlgError:
         raise LinAlgError(
             "torch.linalg.solve: The solver failed because the input matrix is singular."
@@ -238,19 +260,22 @@ SOLVE = defop(
 # ------------------------------------------------------------------- cholesky
 def _cholesky_fwd(a: np.ndarray, upper: bool, name: str = "linalg.cholesky") -> np.ndarray:
     try:
-        low = np.linalg.cholesky(a)
+        with B.checked_linalg(a):
+            low = np.linalg.cholesky(a)
     except _LinAlgError:
         raise _not_pd(name, a) from None
-    return np.ascontiguousarray(np.swapaxes(low, -1, -2)) if upper else low
+    return np.swapaxes(low, -1, -2).copy() if upper else low
 
 
 def _cholesky_vjp(g: Any, a: Any, out: Any, upper: bool, **kw: Any) -> Any:
     # gA = L^-T tril_half(L^T gL) L^-1, symmetrised: A is read as symmetric.
     low = m.mT(out) if upper else out
     gl = m.mT(g) if upper else g
-    n = np.shape(m.data(g))[-1]
-    half = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
-    phi = (m.mT(low) @ gl) * _mask(g, half)
+    d = m.data(g)
+    n = d.shape[-1]
+    xp = B.xp(d)
+    half = xp.tril(xp.ones((n, n), d.dtype)) - 0.5 * xp.eye(n, dtype=d.dtype)
+    phi = (m.mT(low) @ gl) * m.const(g, half)
     inv = m.call(INV, low)
     ga = m.mT(inv) @ phi @ inv
     return (ga + m.mT(ga)) * 0.5
@@ -273,9 +298,7 @@ def _qr_tall(gq: Any, gr: Any, q: Any, r: Any) -> Any:
             big_n = big_n - gr @ m.mT(r)
     else:
         big_n = -(gr @ m.mT(r))
-    sym = big_n * _mask(like, np.triu(np.ones((n, n)))) + m.mT(
-        big_n * _mask(like, np.triu(np.ones((n, n)), 1))
-    )
+    sym = big_n * _triu(like, n) + m.mT(big_n * _triu(like, n, 1))
     inner = -(q @ sym)
     if gq is not None:
         inner = inner + gq
@@ -376,15 +399,23 @@ SVD = defop("LinalgSvdBackward0", _pick, _svd_vjp, save_in=True)
 
 
 # ----------------------------------------------------------------------- pinv
+def _largest(s: np.ndarray) -> np.ndarray:
+    """The largest of each row of non-negative values, 0 for empty rows (kept as a dim of 1);
+    CuPy's max takes no ``initial``."""
+    if s.shape[-1]:
+        return s.max(-1, keepdims=True)
+    return np.zeros_like(s, shape=s.shape[:-1] + (1,))
+
+
 def _pinv_fwd(a: np.ndarray, atol: float, rtol: float, hermitian: bool) -> np.ndarray:
     if hermitian:
         w, v = np.linalg.eigh(a)
         mag = np.abs(w)
-        tol = np.maximum(atol, rtol * mag.max(-1, keepdims=True, initial=0.0))
+        tol = np.maximum(atol, rtol * _largest(mag))
         inv = np.where(mag > tol, 1 / np.where(mag > tol, w, 1), 0)
         return (v * inv[..., None, :]) @ np.swapaxes(v, -1, -2)
     u, s, vh = np.linalg.svd(a, full_matrices=False)
-    tol = np.maximum(atol, rtol * s.max(-1, keepdims=True, initial=0.0))
+    tol = np.maximum(atol, rtol * _largest(s))
     inv = np.where(s > tol, 1 / np.where(s > tol, s, 1), 0).astype(a.dtype)
     return (np.swapaxes(vh, -1, -2) * inv[..., None, :]) @ np.swapaxes(u, -1, -2)
 
@@ -414,10 +445,10 @@ def _lstsq_fwd(a: np.ndarray, b: np.ndarray, vec: bool) -> np.ndarray:
     try:
         if rows >= cols:
             q, r = np.linalg.qr(a)
-            x = np.linalg.solve(r, np.swapaxes(q, -1, -2) @ rhs)
+            x = _solve(r, np.swapaxes(q, -1, -2) @ rhs)
         else:
             q, r = np.linalg.qr(np.swapaxes(a, -1, -2))
-            x = q @ np.linalg.solve(np.swapaxes(r, -1, -2), rhs)
+            x = q @ _solve(np.swapaxes(r, -1, -2), rhs)
     except _LinAlgError:
         x = _pinv_fwd(a, 0.0, _eps(a) * max(rows, cols), False) @ rhs
     return x[..., 0] if vec else x
@@ -470,7 +501,7 @@ def det(A: Tensor, *, out: Any = None) -> Tensor:
 def slogdet(A: Tensor, *, out: Any = None) -> _Slogdet:
     _square("linalg.slogdet", A)
     sign, logabs = np.linalg.slogdet(A._data)
-    res = (np.asarray(sign), np.asarray(logabs))
+    res = (B.array(sign), B.array(logabs))
     return _Slogdet(*_outputs(SLOGDET, A, res, {}))
 
 
@@ -481,7 +512,7 @@ def _slogdet_legacy(input: Tensor) -> _SlogdetLegacy:
 def logdet(input: Tensor) -> Tensor:
     """log(det(A)): nan for a negative determinant, -inf for a singular matrix."""
     sign, logabs = slogdet(input)
-    nan = make(np.full(logabs._data.shape, np.nan, logabs._data.dtype))
+    nan = make(np.full_like(logabs._data, np.nan))
     from . import elementwise as E
 
     return E.where(sign < 0, nan, logabs)
@@ -534,7 +565,7 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> _QR:
     _matrix("linalg.qr", A)
     if mode == "r":
         r = np.linalg.qr(A._data, mode="r")
-        res = (np.zeros((0,), A._data.dtype), r)
+        res = (np.zeros_like(r, shape=(0,)), r)
     else:
         res = tuple(np.linalg.qr(A._data, mode=mode))
     return _QR(*_outputs(QR, A, res, {"mode": mode}))
@@ -590,11 +621,13 @@ def svd(
 
     if not compute_uv:
         s = svdvals(input)
-        dt = input._data.dtype
-        rows, cols = input._data.shape[-2:]
-        batch = input._data.shape[:-2]
+        a = input._data
+        rows, cols = a.shape[-2:]
+        batch = a.shape[:-2]
         return _SVDLegacy(
-            make(np.zeros(batch + (rows, rows), dt)), s, make(np.zeros(batch + (cols, cols), dt))
+            make(np.zeros_like(a, shape=batch + (rows, rows))),
+            s,
+            make(np.zeros_like(a, shape=batch + (cols, cols))),
         )
     u, s, vh = linalg_svd(input, full_matrices=not some)
     return _SVDLegacy(u, s, transpose(vh, -2, -1))
@@ -649,8 +682,8 @@ def matrix_rank(
         s = np.abs(np.linalg.eigvalsh(a))
     else:
         s = np.linalg.svd(a, compute_uv=False)
-    cut = np.maximum(a_tol, r_tol * s.max(-1, keepdims=True, initial=0.0))
-    return make(np.asarray((s > cut).sum(-1), dtype=np.int64))
+    cut = np.maximum(a_tol, r_tol * _largest(s))
+    return make(B.array((s > cut).sum(-1)).astype(np.int64, copy=False))
 
 
 def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None) -> _Lstsq:
@@ -679,15 +712,14 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
         )
     x = apply(LSTSQ, (A, B), {"vec": vec})
     a = A._data
-    dt = a.dtype
-    empty = make(np.zeros((0,), dt))
+    empty = make(np.zeros_like(a, shape=(0,)))
     batch = np.broadcast_shapes(sa[:-2], sb[:-1] if vec else sb[:-2])
     if driver == "gels":
-        rank = make(np.zeros((0,), np.int64))
+        rank = make(np.zeros_like(a, shape=(0,), dtype=np.int64))
     else:
         rank = matrix_rank(A, rtol=rcond)
         if rank._data.shape != batch:
-            rank = make(np.ascontiguousarray(np.broadcast_to(rank._data, batch)))
+            rank = make(np.broadcast_to(rank._data, batch).copy())
     singular = empty
     if driver in ("gelsd", "gelss"):
         singular = make(np.linalg.svd(a, compute_uv=False))

@@ -172,7 +172,7 @@ def _wrap_int(arr: np.ndarray, num: Any) -> Any:
     if type(num) is int and arr.dtype.kind in "iu":
         info = np.iinfo(arr.dtype)
         if not info.min <= num <= info.max:
-            return np.array(num & 0xFFFFFFFFFFFFFFFF, np.uint64).astype(arr.dtype)
+            return B.asarray(num & 0xFFFFFFFFFFFFFFFF, arr, np.uint64).astype(arr.dtype)
     return num
 
 
@@ -681,14 +681,14 @@ ADDCDIV = defop(
 
 def _below_min(x: np.ndarray, lo: Any, hi: Any) -> Any:
     if lo is None:
-        return np.zeros((), bool)
+        return np.zeros_like(x, bool, shape=())
     below = x < lo
     return below if hi is None else below & (lo < hi)
 
 
 def _above_max(x: np.ndarray, lo: Any, hi: Any) -> Any:
     if hi is None:
-        return np.zeros((), bool)
+        return np.zeros_like(x, bool, shape=())
     above = x > hi
     return above if lo is None else above | (hi < lo)
 
@@ -744,12 +744,11 @@ def _safe_log(x: Any, y: Any) -> Any:
 
 
 def _inside(x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
-    keep = np.ones(x.shape, bool)
-    if lo is not None:
-        keep = keep & (x >= lo)
-    if hi is not None:
-        keep = keep & (x <= hi)
-    return keep
+    """Where ``lo <= x <= hi``; clamp always has at least one bound."""
+    if lo is None:
+        return x <= hi
+    keep = x >= lo
+    return keep if hi is None else keep & (x <= hi)
 
 
 # ------------------------------------------------------------- public functions
@@ -1256,7 +1255,7 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def logical_not(input: Tensor) -> Tensor:
-    return make(np.logical_not(input._data))
+    return make(B.array(np.logical_not(input._data)))
 
 
 def bitwise_not(input: Tensor) -> Tensor:
@@ -1264,7 +1263,7 @@ def bitwise_not(input: Tensor) -> Tensor:
         raise TypeError(
             "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
         )
-    return make(np.invert(input._data))
+    return make(B.array(np.invert(input._data)))
 
 
 def _logical(uf: Callable[..., Any], fn: str) -> Callable[[Tensor, Tensor], Tensor]:
@@ -1313,33 +1312,33 @@ bitwise_right_shift = _bitwise(np.right_shift, "rshift_cpu", "bitwise_right_shif
 
 # ------------------------------------------------------------------- predicates
 def isnan(input: Tensor) -> Tensor:
-    return make(np.isnan(input._data))
+    return make(B.array(np.isnan(input._data)))
 
 
 def isinf(input: Tensor) -> Tensor:
-    return make(np.isinf(input._data))
+    return make(B.array(np.isinf(input._data)))
 
 
 def isfinite(input: Tensor) -> Tensor:
-    return make(np.isfinite(input._data))
+    return make(B.array(np.isfinite(input._data)))
 
 
 def isposinf(input: Tensor) -> Tensor:
-    return make(np.isposinf(input._data))
+    return make(B.array(np.isposinf(input._data)))
 
 
 def isneginf(input: Tensor) -> Tensor:
-    return make(np.isneginf(input._data))
+    return make(B.array(np.isneginf(input._data)))
 
 
 def isreal(input: Tensor) -> Tensor:
     x = input._data
-    return make(np.imag(x) == 0 if x.dtype.kind == "c" else np.ones(x.shape, bool))
+    return make(np.imag(x) == 0 if x.dtype.kind == "c" else np.ones_like(x, bool))
 
 
 def signbit(input: Tensor) -> Tensor:
     x = input._data
-    return make(np.zeros(x.shape, bool) if x.dtype.kind == "b" else np.signbit(x))
+    return make(np.zeros_like(x, bool) if x.dtype.kind == "b" else B.array(np.signbit(x)))
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
@@ -1372,7 +1371,7 @@ def isclose(
     if equal_nan and a.dtype.kind in "fc":
         close |= np.isnan(a) & np.isnan(b)
     if rtol == 0 and atol == 0:
-        return make(close)
+        return make(B.array(close))
     if a.dtype.kind == "b":
         a = a.astype(D.get_default_dtype().np)
         b = b.astype(D.get_default_dtype().np)
@@ -1380,7 +1379,7 @@ def isclose(
         allowed = atol + np.abs(_with_number(b, float(rtol)) * rtol)
         actual = np.abs(a - b)
         close |= np.isfinite(actual) & (actual <= allowed)
-    return make(close)
+    return make(B.array(close))
 
 
 def allclose(

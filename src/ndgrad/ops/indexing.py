@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .. import _dtype as D
 from .._tensor import Tensor, _leaf_inplace_check, make, version_counter
 from ..autograd.forward_ad import setitem_tangent, view_written
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
+# Index parts that any tensor takes: host arrays and the basic kinds.
+_HOST_PARTS = (np.ndarray, *_BASIC)
 
 
 def _take(a: np.ndarray, region: Any, shape: Any = None, basic: bool = True) -> np.ndarray:
@@ -50,21 +53,37 @@ def _put_zero(g: np.ndarray, region: Any) -> np.ndarray:
     return z
 
 
+def _distinct(view: Any) -> bool:
+    """Whether no two elements of ``view`` share memory. NumPy marks views that might
+    (broadcasts, unfold windows) read-only; GPU arrays have no such flag, so their strides
+    must show it: each stride past the extent of the smaller ones."""
+    if type(view) is np.ndarray:
+        return view.flags.writeable
+    if 0 in view.shape:
+        return True
+    extent = view.itemsize
+    for stride, n in sorted((abs(s), n) for s, n in zip(view.strides, view.shape) if n > 1):
+        if stride < extent:
+            return False
+        extent += stride * (n - 1)
+    return True
+
+
 def _scatter(g: np.ndarray, region: Any, shape: tuple[int, ...], basic: bool) -> np.ndarray:
-    z = np.zeros(shape, g.dtype)
+    z = B.xp(g).zeros(shape, g.dtype)
     if callable(region):
         view = region(z)
-        if view.flags.writeable:
+        if _distinct(view):
             view[...] = g
         else:
             # A view whose elements overlap (unfold windows, expand): each adds its share.
-            where = region(np.arange(z.size).reshape(shape))
-            np.add.at(z.reshape(-1), where, g)
+            where = region(B.xp(z).arange(z.size).reshape(shape))
+            B.scatter_add(z.reshape(-1), where, g)
     elif basic:
         z[region] = g
     else:
         # Repeated indices each add their share of the gradient.
-        np.add.at(z, region, g)
+        B.scatter_add(z, region, g)
     return z
 
 
@@ -153,7 +172,7 @@ def _consumes(part: Any) -> int:
     """How many dims of the indexed tensor one index part uses up."""
     if part is None or part is Ellipsis:
         return 0
-    if isinstance(part, np.ndarray) and part.dtype == np.bool_:
+    if B.is_array(part) and part.dtype == np.bool_:
         return part.ndim
     return 1
 
@@ -176,7 +195,7 @@ def _index_error(index: tuple[Any, ...], shape: tuple[int, ...], e: Exception) -
             return IndexError(
                 f"index {part} is out of bounds for dimension {dim} with size {shape[dim]}"
             )
-        elif isinstance(part, np.ndarray) and part.dtype == np.bool_:
+        elif B.is_array(part) and part.dtype == np.bool_:
             for j, n in enumerate(part.shape):
                 if n != shape[dim + j]:
                     return IndexError(
@@ -187,9 +206,37 @@ def _index_error(index: tuple[Any, ...], shape: tuple[int, ...], e: Exception) -
     return IndexError(str(e).replace("for axis", "for dimension"))
 
 
+def _check_arrays(idx: tuple[Any, ...], a: Any) -> None:
+    """torch's errors that NumPy's indexing leaves to us: an index array on a GPU indexing
+    another device's tensor (host index arrays may index any tensor), and on a GPU, whose
+    libraries wrap out-of-range entries around, an entry out of range."""
+    if type(a) is np.ndarray:
+        for part in idx:
+            if type(part) not in _HOST_PARTS and B.is_array(part):
+                raise RuntimeError(
+                    "indices should be either on cpu or on the same device as the indexed "
+                    f"tensor ({B.device_of(a)})"
+                )
+        return
+    dim = 0
+    for part in idx:
+        if part is Ellipsis:
+            dim += a.ndim - sum(_consumes(p) for p in idx)
+        elif B.is_array(part) and part.dtype != np.bool_ and part.size and 0 <= dim < a.ndim:
+            n = a.shape[dim]
+            bad = part[(part < -n) | (part >= n)]
+            if bad.size:
+                raise IndexError(
+                    f"index {int(bad[0])} is out of bounds for dimension {dim} with size {n}"
+                )
+        dim += _consumes(part)
+
+
 def getitem(t: Tensor, index: Any) -> Tensor:
     idx, basic = _convert_index(index)
     shape = t._data.shape
+    if not basic:
+        _check_arrays(idx, t._data)
     try:
         if basic:
             out = apply1(_basic_op(idx), t, {"region": idx, "shape": shape, "basic": True})
@@ -207,7 +254,9 @@ def getitem(t: Tensor, index: Any) -> Tensor:
 def _as_array(value: Any, like: np.ndarray) -> np.ndarray:
     if isinstance(value, Tensor):
         return value._data
-    return np.asarray(value, dtype=like.dtype)
+    if type(like) is np.ndarray:
+        return np.asarray(value, dtype=like.dtype)
+    return B.asarray(value, like, like.dtype)
 
 
 def _check_cast(result: np.dtype, target: np.dtype) -> None:
@@ -240,6 +289,16 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     for x in (t, value):
         if isinstance(x, Tensor) and x._base is not None:
             _refresh(x)
+    if not basic:
+        _check_arrays(idx, t._data)
+    if isinstance(value, Tensor) and type(value._data) is not type(t._data):
+        # A write through a view copies across devices, as copy_ does; an advanced-index
+        # write takes only a 0-dim tensor from another device.
+        if not (basic or value._data.ndim == 0):
+            B.same_device((t._data, value._data))
+        value = _moved(value, t)
+    if type(t._data) is not np.ndarray and not _distinct(t._data):
+        raise _overlap_error()
     v = _as_array(value, t._data)
     try:
         t._data[idx] = v
@@ -261,6 +320,15 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         vt = value if isinstance(value, Tensor) else make(v)
         kw = {"region": idx, "basic": basic}
         _rebase(t, _record(COPY_SLICES, t._data, (old, vt), kw)._node)
+
+
+def _moved(value: Tensor, t: Tensor) -> Tensor:
+    """``value`` on ``t``'s device (a differentiable copy when it lives elsewhere)."""
+    if type(value._data) is type(t._data):
+        return value
+    from .shape import to_device
+
+    return to_device(value, t.device)
 
 
 def _overlap_error() -> RuntimeError:
@@ -297,10 +365,7 @@ def _fast_arith(fn: Callable[..., Tensor], t: Tensor, other: Any, alpha: Any) ->
     o = other._data if isinstance(other, Tensor) else other
     if uf is None or x.dtype.kind != "f":
         return False
-    if isinstance(o, np.ndarray):
-        if o.dtype.kind not in "biuf":
-            return False
-    elif type(o) not in (int, float):
+    if type(o) not in (int, float) and (not B.is_array(o) or o.dtype.kind not in "biuf"):
         return False
     if alpha != 1:
         o = o * alpha
@@ -317,6 +382,8 @@ def inplace(fn: Callable[..., Tensor], t: Tensor, *args: Any, **kw: Any) -> Tens
     _leaf_inplace_check(t)
     if t._base is not None:
         _refresh(t)
+    if type(t._data) is not np.ndarray and not _distinct(t._data):
+        raise _overlap_error()
     graph = mode.enabled and (t._rg or any(isinstance(a, Tensor) and a._rg for a in args))
     if not graph and not mode.dual and len(args) == 1 and kw.keys() <= {"alpha"}:
         if _fast_arith(fn, t, args[0], kw.get("alpha", 1)):
@@ -383,7 +450,7 @@ def _index_select_fwd(x: np.ndarray, dim: int, index: np.ndarray, shape: Any) ->
 
 def _index_add_fwd(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray, alpha: Any) -> Any:
     out = x.copy()
-    np.add.at(_at1(out), _along(dim, index), _at1(src * alpha if alpha != 1 else src))
+    B.scatter_add(_at1(out), _along(dim, index), _at1(src * alpha if alpha != 1 else src))
     return out
 
 
@@ -400,7 +467,11 @@ def _index_fill_fwd(x: np.ndarray, dim: int, index: np.ndarray, value: Any) -> n
 
 
 def _masked_fill_fwd(x: np.ndarray, value: Any, mask: np.ndarray) -> np.ndarray:
-    return np.where(mask, np.asarray(value).astype(x.dtype), x)
+    v = value.astype(x.dtype) if B.is_array(value) else np.asarray(value).astype(x.dtype)
+    if type(v) is not type(x):
+        # A number goes to a GPU array as a NumPy scalar, which it takes as a number.
+        v = v[()]
+    return np.where(mask, v, x)
 
 
 def _masked_select_fwd(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -408,8 +479,8 @@ def _masked_select_fwd(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def _masked_scatter_fwd(x: np.ndarray, src: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    out = np.array(np.broadcast_to(x, mask.shape))
-    out[mask] = src.reshape(-1)[: np.count_nonzero(mask)]
+    out = np.broadcast_to(x, mask.shape).copy()
+    out[mask] = src.reshape(-1)[: int(np.count_nonzero(mask))]
     return out
 
 
@@ -417,7 +488,7 @@ def _put_fwd(x: np.ndarray, src: np.ndarray, index: np.ndarray, accumulate: bool
     out = x.copy()
     flat = out.reshape(-1)
     if accumulate:
-        np.add.at(flat, index.reshape(-1), src.reshape(-1))
+        B.scatter_add(flat, index.reshape(-1), src.reshape(-1))
     else:
         flat[index.reshape(-1)] = src.reshape(-1)
     return out
@@ -428,7 +499,8 @@ def _at1(a: np.ndarray) -> np.ndarray:
 
 
 def _zeros(g: Any, shape: Any) -> Any:
-    return m.const(g, np.zeros(shape, m.data(g).dtype))
+    a = m.data(g)
+    return m.const(g, B.xp(a).zeros(shape, a.dtype))
 
 
 def _index_select(g: Any, dim: int, index: np.ndarray) -> Any:
@@ -544,6 +616,8 @@ def _dim_index(fn: str, x: Tensor, dim: int, index: Any, long_only: bool = False
     """``dim`` made non-negative, and ``index`` as a 1-d array (torch's checks and messages)."""
     d = norm_dim(dim, x._data.ndim)
     a = index._data
+    if type(a) is not type(x._data):
+        B.same_device((x._data, a))
     if a.ndim > 1:
         raise IndexError(f"{fn}(): Index is supposed to be a vector")
     if a.dtype not in ((np.int64,) if long_only else (np.int64, np.int32)):
@@ -561,7 +635,7 @@ def _dim_index(fn: str, x: Tensor, dim: int, index: Any, long_only: bool = False
     if a.size and (a.min() < 0 or a.max() >= size):
         if fn == "index_select":
             raise IndexError("index out of range in self")
-        bad = a[(a < 0) | (a >= size)][0]
+        bad = int(a[(a < 0) | (a >= size)][0])
         msg = f"index {bad} is out of bounds for dimension {d} with size {size}"
         if fn == "index_copy_":
             raise IndexError(f"index_copy_(): {msg}")
@@ -582,6 +656,8 @@ def _check_mask(fn: str, mask: Any) -> np.ndarray:
 
 
 def _broadcast_mask(x: Tensor, mask: np.ndarray) -> np.ndarray:
+    if type(mask) is not type(x._data):
+        B.same_device((x._data, mask))
     try:
         shape = np.broadcast_shapes(x._data.shape, mask.shape)
     except ValueError:
@@ -589,6 +665,11 @@ def _broadcast_mask(x: Tensor, mask: np.ndarray) -> np.ndarray:
 
         raise broadcast_error(mask.shape, x._data.shape) from None
     return np.broadcast_to(mask, shape)
+
+
+def _same_device(x: Tensor, source: Tensor) -> None:
+    if type(source._data) is not type(x._data):
+        B.same_device((x._data, source._data))
 
 
 def _check_value(fn: str, value: Any) -> None:
@@ -625,6 +706,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
     """A copy of ``input`` with ``alpha * source`` added to the slices at ``index``."""
     d, idx = _dim_index("index_add_", input, dim, index)
+    _same_device(input, source)
     _source_count("index_add_", d, idx, source)
     if input._data.dtype != source._data.dtype:
         raise RuntimeError(
@@ -637,6 +719,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """A copy of ``input`` with the slices at ``index`` replaced by ``source``'s."""
     d, idx = _dim_index("index_copy_", input, dim, index, long_only=True)
+    _same_device(input, source)
     _source_count("index_copy_", d, idx, source)
     if input._data.dtype != source._data.dtype:
         raise RuntimeError(
@@ -651,8 +734,9 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     _check_value("index_fill_", value)
     d, idx = _dim_index("index_fill_", input, dim, index, long_only=True)
     if isinstance(value, Tensor):
-        return apply(INDEX_FILL_T, (input, value), {"dim": d, "index": idx})
-    v = np.asarray(value).astype(input._data.dtype)
+        return apply(INDEX_FILL_T, (input, _moved(value, input)), {"dim": d, "index": idx})
+    # A NumPy scalar, which GPU arrays take as they take a number.
+    v = np.asarray(value).astype(input._data.dtype)[()]
     return apply1(INDEX_FILL, input, {"dim": d, "index": idx, "value": v})
 
 
@@ -661,7 +745,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     _check_value("masked_fill_", value)
     mk = _broadcast_mask(input, _check_mask("masked_fill_", mask))
     if isinstance(value, Tensor):
-        return apply(MASKED_FILL_T, (input, value), {"mask": mk})
+        return apply(MASKED_FILL_T, (input, _moved(value, input)), {"mask": mk})
     return apply1(MASKED_FILL, input, {"mask": mk, "value": value})
 
 
@@ -674,6 +758,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """``input`` with the positions where ``mask`` is True filled from ``source`` in order."""
     mk = _broadcast_mask(input, _check_mask("masked_scatter_", mask))
+    _same_device(input, source)
     if input._data.dtype != source._data.dtype:
         raise RuntimeError(
             "masked_scatter: expected self and source to have same dtypes but got"
@@ -686,11 +771,13 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 
 def _flat_index(fn: str, x: Tensor, index: Tensor) -> np.ndarray:
     a = index._data
+    if type(a) is not type(x._data):
+        B.same_device((x._data, a))
     if a.dtype != np.int64:
         raise RuntimeError(f"{fn}(): Expected a long tensor for index, but got {_scalar_name(a)}")
     n = x._data.size
     if a.size and (a.min() < -n or a.max() >= n):
-        bad = a.reshape(-1)[(a.reshape(-1) < -n) | (a.reshape(-1) >= n)][0]
+        bad = int(a.reshape(-1)[(a.reshape(-1) < -n) | (a.reshape(-1) >= n)][0])
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     return a
 
@@ -704,6 +791,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``source`` written (or added) at flat positions ``index``."""
     idx = _flat_index("put_", input, index)
+    _same_device(input, source)
     if idx.size != source._data.size:
         raise IndexError(
             "put_(): Expected source and index to have the same number of elements, but got "

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .. import _dtype as D
 from .._tensor import Tensor, make
 from . import _math as m
@@ -74,14 +75,14 @@ def _slice_of(g: Any, dim: int, index: Any) -> Any:
 def _cat_fwd(*xs: np.ndarray, dim: int, bounds: Any, dtype: Any) -> np.ndarray:
     kept = [x for x, b in zip(xs, bounds) if b is not None]
     if not kept:
-        return np.empty((0,), dtype)
+        return B.xp(xs[0]).empty((0,), dtype)
     return np.concatenate(kept, axis=dim, dtype=dtype, casting="unsafe")
 
 
 def _cat_vjp(g: Any, *_: Any, i: int, dim: int, bounds: Any, dtype: Any) -> Any:
     b = bounds[i]
     if b is None:  # a skipped legacy empty tensor
-        return m.const(g, np.zeros((0,), m.data(g).dtype))
+        return m.const(g, B.xp(m.data(g)).zeros((0,), m.data(g).dtype))
     return _slice_of(g, dim, slice(*b))
 
 
@@ -380,7 +381,8 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
 
 
 def _repeat_counts(repeats: Tensor) -> np.ndarray:
-    r = repeats._data
+    """The repeat counts on the host, where the output size and index are worked out."""
+    r = B.to_numpy(repeats._data)
     if r.dtype.kind not in "iu":
         raise NotImplementedError(
             f"\"repeat_interleave_cpu\" not implemented for '{repeats.dtype.scalar_name}'"
@@ -401,7 +403,7 @@ def repeat_interleave(
         if input._data.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         r = _repeat_counts(input).reshape(-1)
-        return make(np.repeat(np.arange(r.size), r))
+        return make(B.asarray(np.repeat(np.arange(r.size), r), input._data))
     counts = None
     if isinstance(repeats, Tensor):
         if repeats._data.ndim > 1:
@@ -425,7 +427,7 @@ def repeat_interleave(
             f"repeat_interleave: Invalid output_size, expected {total} but got {output_size}"
         )
     if counts is not None:
-        index = np.repeat(np.arange(shape[d]), counts)
+        index = make(B.asarray(np.repeat(np.arange(shape[d]), counts), x._data))
         return _ix.getitem(x, (slice(None),) * d + (index,))
     # Each slice along d, repeated in place: an expanded copy, as torch builds it.
     n = int(repeats)
@@ -527,7 +529,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
             f"{indices.dtype.scalar_name}"
         )
     if dim is None:
-        return _ix.getitem(reshape(input, (-1,)), (idx.reshape(-1),))
+        return _ix.getitem(reshape(input, (-1,)), (make(idx.reshape(-1)),))
     shape = input._data.shape
     nd = len(shape)
     if idx.ndim != nd:
@@ -543,15 +545,16 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
         common = np.broadcast_shapes(a, b)
     except ValueError:
         raise broadcast_error(a, b) from None
-    # One index array per dim, broadcasting against each other: a single gather.
-    parts: list[np.ndarray] = []
+    # One index per dim, on the indices' device, broadcasting against each other: a single gather.
+    xp = B.xp(idx)
+    parts: list[Tensor] = []
     for ax in range(nd):
         if ax == d:
-            parts.append(idx)
+            parts.append(indices)
             continue
         n = common[ax]
-        line = np.arange(n) if shape[ax] == n else np.zeros(n, np.intp)
-        parts.append(line.reshape((1,) * ax + (n,) + (1,) * (nd - ax - 1)))
+        line = xp.arange(n) if shape[ax] == n else xp.zeros(n, np.intp)
+        parts.append(make(line.reshape((1,) * ax + (n,) + (1,) * (nd - ax - 1))))
     return _ix.getitem(input, tuple(parts))
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .._tensor import Tensor, make
 from . import _math as m
 from . import shape as S
@@ -293,9 +294,7 @@ CROSS = defop(
 
 # ------------------------------------------------------------------------ einsum
 def _einsum_fwd(*operands: np.ndarray, eq: str) -> np.ndarray:
-    out = np.einsum(eq, *operands, optimize=len(operands) > 1)
-    if type(out) is not np.ndarray:
-        return np.asarray(out)
+    out = B.array(np.einsum(eq, *operands, optimize=len(operands) > 1))
     # A single-operand einsum may return a view (a diagonal, a transpose): own the result.
     return out if out.flags.owndata or out.base is None else out.copy()
 
@@ -334,7 +333,8 @@ def _einsum_grad(g: Any, operands: tuple[Any, ...], i: int, eq: str) -> Any:
             if c in seen:
                 f = next(free)
                 eye_terms.append(c + f)
-                eyes.append(m.const(gx, np.eye(gshape[c], dtype=m.data(gx).dtype)))
+                d = m.data(gx)
+                eyes.append(m.const(gx, B.xp(d).eye(gshape[c], dtype=d.dtype)))
                 target.append(f)
             else:
                 seen.add(c)
@@ -713,8 +713,8 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
     shape = input._data.shape
     _square("linalg.matrix_power", shape)
     if n == 0:
-        eye = np.broadcast_to(np.eye(shape[-1], dtype=input._data.dtype), shape)
-        return input * 0 + make(np.ascontiguousarray(eye))
+        a = input._data
+        return input * 0 + make(B.xp(a).eye(shape[-1], dtype=a.dtype))
     if n < 0:
         from .decomp import inv
 

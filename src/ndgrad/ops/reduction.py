@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, make
@@ -272,17 +273,19 @@ def _take(x: np.ndarray, idx: np.ndarray, dim: int, keepdim: bool, shape: Any) -
 
 def _put(g: np.ndarray, idx: np.ndarray, dim: int, keepdim: bool, shape: Any) -> np.ndarray:
     """Scatter ``g`` into zeros at ``idx`` along ``dim``; repeated indices add up."""
+    g = B.array(g)
     if not shape:
-        return np.array(g, copy=True)
-    z = np.zeros(shape, g.dtype)
+        return g.copy()
+    z = np.zeros_like(g, shape=shape)
     if not keepdim:
         g = np.expand_dims(g, dim)
     if idx.shape[dim] == 1:
         np.put_along_axis(z, idx, g, dim)
     else:
-        grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
+        xp = B.xp(idx)
+        grid = list(xp.ix_(*[xp.arange(n) for n in idx.shape]))
         grid[dim] = idx
-        np.add.at(z, tuple(grid), g)
+        B.scatter_add(z, tuple(grid), g)
     return z
 
 
@@ -312,7 +315,7 @@ def _select(op: Any, rt: type, input: Tensor, idx: np.ndarray, dim: int, keepdim
     values = apply1(op, input, kw)
     if input._data.ndim and not keepdim and idx.shape[dim] == 1:
         idx = idx.squeeze(dim)
-    return rt(values, make(np.array(idx, dtype=np.int64)))
+    return rt(values, make(idx.astype(np.int64)))
 
 
 # ------------------------------------------------------------------ max, min
@@ -357,7 +360,7 @@ def _extreme(
         return apply1(full, input, {"axes": tuple(range(x.ndim)), "keepdim": False})
     d = _one_dim(dim, x.ndim, name)
     _nonempty(input, (d,) if x.ndim else (), name, d)
-    idx = np.expand_dims(arg(x, axis=d), d) if x.ndim else np.array(0)
+    idx = np.expand_dims(arg(x, axis=d), d) if x.ndim else _index0(x)
     return _select(op_dim, rt, input, idx, d, keepdim)
 
 
@@ -396,13 +399,13 @@ def _argext(fn: Callable[..., Any], name: str, input: Tensor, dim: Any, keepdim:
             raise IndexError(
                 f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
             )
-        out = np.asarray(fn(x), dtype=np.int64)
+        out = B.array(fn(x)).astype(np.int64)
         return make(out.reshape((1,) * x.ndim) if keepdim else out)
     d = _one_dim(dim, x.ndim, name)
     if not x.ndim:
-        return make(np.array(0, np.int64))
+        return make(_index0(x))
     _nonempty(input, (d,), name, d)
-    return make(np.asarray(fn(x, axis=d, keepdims=keepdim), dtype=np.int64))
+    return make(fn(x, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
 
 
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -417,7 +420,7 @@ def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 def _median_fwd(x: np.ndarray) -> Any:
     flat = x.reshape(-1)
     if flat.size == 0 or (flat.dtype.kind in "fc" and np.isnan(flat).any()):
-        return np.array(np.nan, x.dtype)
+        return np.full_like(x, np.nan, shape=())
     k = (flat.size - 1) // 2
     return np.partition(flat, k)[k]
 
@@ -439,11 +442,11 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         return apply1(MEDIAN, input)
     d = _one_dim(dim, x.ndim, "median")
     if not x.ndim:
-        return _select(MEDIAN_DIM, median_type, input, np.array(0), 0, keepdim)
+        return _select(MEDIAN_DIM, median_type, input, _index0(x), 0, keepdim)
     _nonempty(input, (d,), "median", d)
-    order = np.argsort(x, axis=d, kind="stable")
+    order = B.argsort(x, d)
     k = (x.shape[d] - 1) // 2
-    idx = np.take(order, [k], axis=d)
+    idx = np.expand_dims(np.take(order, k, axis=d), d)
     if x.dtype.kind == "f":
         nan = np.isnan(x)
         first_nan = np.expand_dims(nan.argmax(axis=d), d)
@@ -456,16 +459,16 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     x = input._data
     d = _one_dim(dim, x.ndim, "mode")
     if not x.ndim:
-        return _select(MODE, mode_type, input, np.array(0), 0, keepdim)
+        return _select(MODE, mode_type, input, _index0(x), 0, keepdim)
     if x.size == 0:
-        empty = np.zeros(_kept(x.shape, (d,)), np.int64)
+        empty = np.zeros_like(x, np.int64, shape=_kept(x.shape, (d,)))
         return _select(MODE, mode_type, input, empty, d, keepdim)
     s = np.sort(x, axis=d)
     n = x.shape[d]
-    pos = _positions(n, d, x.ndim)
-    starts = np.ones(s.shape, bool)
-    np.not_equal(np.take(s, range(1, n), d), np.take(s, range(n - 1), d), out=_tail(starts, d))
-    run_start = np.maximum.accumulate(np.where(starts, pos, 0), axis=d)
+    pos = _positions(x, d)
+    starts = np.ones_like(s, bool)
+    np.not_equal(_part(s, d, 1, None), _part(s, d, None, -1), out=_part(starts, d, 1, None))
+    run_start = _running(np.maximum, np.where(starts, pos, 0), d)
     length = pos - run_start + 1
     best = np.expand_dims(length.argmax(axis=d), d)
     value = np.take_along_axis(s, best, d)
@@ -474,15 +477,36 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     return _select(MODE, mode_type, input, idx, d, keepdim)
 
 
-def _positions(n: int, dim: int, ndim: int) -> np.ndarray:
-    """0..n-1 laid along ``dim`` of an ``ndim``-d array, to broadcast against it."""
-    return np.arange(n).reshape((n,) + (1,) * (ndim - dim - 1))
+def _index0(x: np.ndarray) -> np.ndarray:
+    """The index 0 on ``x``'s device: the only one a 0-d tensor has."""
+    return np.zeros_like(x, np.int64, shape=())
 
 
-def _tail(a: np.ndarray, dim: int) -> np.ndarray:
+def _positions(x: np.ndarray, dim: int) -> np.ndarray:
+    """0..n-1 laid along ``dim`` of ``x`` (on its device), to broadcast against it."""
+    n = x.shape[dim]
+    return B.xp(x).arange(n).reshape((n,) + (1,) * (x.ndim - dim - 1))
+
+
+def _part(a: np.ndarray, dim: int, start: Any, stop: Any) -> np.ndarray:
+    """The view ``a[..., start:stop, ...]`` with the slice along ``dim``."""
     index = [slice(None)] * a.ndim
-    index[dim] = slice(1, None)
+    index[dim] = slice(start, stop)
     return a[tuple(index)]
+
+
+def _running(uf: Any, x: np.ndarray, dim: int) -> np.ndarray:
+    """``uf.accumulate(x, dim)`` for an associative ``uf``. GPU libraries accumulate only
+    add and multiply, so other arrays combine runs of doubling length (log2(n) passes)."""
+    if type(x) is np.ndarray:
+        return uf.accumulate(x, axis=dim)
+    out = x.copy()
+    step = 1
+    while step < x.shape[dim]:
+        done = _part(out, dim, None, -step)
+        _part(out, dim, step, None)[...] = uf(_part(out, dim, step, None), done)
+        step *= 2
+    return out
 
 
 # ------------------------------------------------------------------ var, std
@@ -608,7 +632,7 @@ def _lse_fwd(x: np.ndarray, axes: tuple[int, ...], keepdim: bool) -> Any:
     top = np.max(x, axis=axes, keepdims=True)
     top = np.where(np.isinf(top), 0, top)
     out = np.log(np.sum(np.exp(x - top), axis=axes, keepdims=True)) + top
-    return out if keepdim else out.reshape(np.delete(x.shape, axes))
+    return out if keepdim else out.reshape([s for i, s in enumerate(x.shape) if i not in axes])
 
 
 # Fused: exp(x - out) is the softmax without a second pass, and never overflows.
@@ -653,7 +677,7 @@ def _cumprod_vjp(g: Any, x: Any, out: Any, dim: int, dtype: Any) -> Any:
     # Before the first zero z of a slice, out / x_i is still exact; at z, the gradient is
     # prod(x[:z]) * sum_{k >= z} g_k * prod(x[z+1:k+1]); after z it is zero.
     n = xd.shape[dim]
-    pos = _positions(n, dim, xd.ndim)
+    pos = _positions(xd, dim)
     first = np.where(zero.any(axis=dim, keepdims=True), zero.argmax(axis=dim, keepdims=True), n)
     before = np.broadcast_to(pos < first, xd.shape)
     x_before = m.where(before, x, 1.0)
@@ -702,15 +726,15 @@ def _cumext(input: Tensor, dim: int, name: str) -> Any:
         else (CUMMIN, cummin_type, np.minimum)
     )
     if not x.ndim:
-        return _select(op, rt, input, np.array(0), 0, True)
-    run = acc.accumulate(x, axis=d)
+        return _select(op, rt, input, _index0(x), 0, True)
+    run = _running(acc, x, d)
     # An element equal to the running extreme takes over its index (the latest tie wins,
     # as in torch); a NaN takes over and stays.
     new = x == run
     if x.dtype.kind == "f":
         new |= np.isnan(x)
-    pos = _positions(x.shape[d], d, x.ndim)
-    idx = np.maximum.accumulate(np.where(new, pos, 0), axis=d)
+    pos = _positions(x, d)
+    idx = _running(np.maximum, np.where(new, pos, 0), d)
     return _select(op, rt, input, idx, d, True)
 
 
@@ -728,7 +752,7 @@ def _norm_fwd(x: np.ndarray, ord: Any, axes: tuple[int, ...], keepdim: bool) -> 
     if ord == 2:
         return np.sqrt(np.sum((a * a), axis=axes, keepdims=keepdim))
     if ord == _INF:
-        return np.max(a, axis=axes, keepdims=keepdim, initial=0)
+        return np.max(a, axis=axes, keepdims=keepdim)
     if ord == -_INF:
         return np.min(a, axis=axes, keepdims=keepdim)
     if ord == 0:
@@ -830,7 +854,7 @@ def _logical(fn: Callable[..., Any], input: Tensor, dim: Any, keepdim: bool) -> 
     x = input._data
     axes = _axes(dim, x.ndim)
     out = fn(x, axis=axes, keepdims=keepdim)
-    return make(np.asarray(out, np.uint8 if x.dtype == np.uint8 else np.bool_))
+    return make(B.array(out).astype(np.uint8 if x.dtype == np.uint8 else np.bool_, copy=False))
 
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -844,13 +868,13 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     x = input._data
     axes = _axes(dim, x.ndim)
-    return make(np.asarray(np.count_nonzero(x, axis=axes), np.int64))
+    return make(B.array(np.count_nonzero(x, axis=axes)).astype(np.int64, copy=False))
 
 
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     """Counts of ``input`` in ``bins`` equal bins over [min, max] (the data's range if both
     are 0); values outside are ignored. Not differentiable, as in torch."""
-    x = input.detach().numpy()
+    x = input._data
     if x.dtype.kind not in "f":
         raise NotImplementedError(
             f"\"histogram_cpu\" not implemented for '{input.dtype.scalar_name}'"
@@ -870,7 +894,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     """How often each non-negative integer occurs in 1-d ``input`` (or the sum of its weights)."""
-    x = input.numpy()
+    x = input._data
     if x.dtype.kind not in "iu":
         raise NotImplementedError(
             f"\"bincount_cpu\" not implemented for '{input.dtype.scalar_name}'"
@@ -879,6 +903,6 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is None:
         return make(np.bincount(x, minlength=minlength).astype(np.int64))
-    w = weights.detach().numpy()
+    w = weights._data
     out_dtype = w.dtype if w.dtype.kind == "f" else np.float64
     return make(np.bincount(x, weights=w, minlength=minlength).astype(out_dtype))

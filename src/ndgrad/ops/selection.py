@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _backend as B
 from .. import return_types
 from .._tensor import Tensor, make
 from . import _math as m
@@ -49,6 +50,7 @@ def _at1(a: np.ndarray) -> np.ndarray:
 def _coords(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """The advanced index of every position ``index`` picks along ``dim``."""
     index = _at1(index)
+    xp = B.xp(index)
     nd = index.ndim
     parts = []
     for d in range(nd):
@@ -57,7 +59,7 @@ def _coords(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
         else:
             shape = [1] * nd
             shape[d] = index.shape[d]
-            parts.append(np.arange(index.shape[d]).reshape(shape))
+            parts.append(xp.arange(index.shape[d]).reshape(shape))
     return tuple(parts)
 
 
@@ -67,7 +69,7 @@ def _gather_fwd(x: np.ndarray, dim: int, index: np.ndarray, shape: Any) -> np.nd
 
 def _scatter_fwd(x: np.ndarray, src: Any, dim: int, index: np.ndarray) -> np.ndarray:
     out = x.copy()
-    _at1(out)[_coords(index, dim)] = _at1(src) if isinstance(src, np.ndarray) else src
+    _at1(out)[_coords(index, dim)] = _at1(src) if B.is_array(src) else src
     return out
 
 
@@ -79,8 +81,8 @@ def _scatter_add_fwd(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray
     out = x.copy()
     target = _at1(out)
     coords = _coords(index, dim)
-    if out.dtype.kind != "f" or not target.size:
-        np.add.at(target, coords, _at1(src))
+    if type(out) is not np.ndarray or out.dtype.kind != "f" or not target.size:
+        B.scatter_add(target, coords, _at1(src))
         return out
     # bincount sums repeated positions in one C loop: many times faster than np.add.at.
     flat = np.ravel_multi_index(np.broadcast_arrays(*coords), target.shape)
@@ -90,13 +92,7 @@ def _scatter_add_fwd(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray
 
 
 _IDENTITY = {"sum": 0, "mean": 0, "prod": 1}
-_UFUNCS = {
-    "sum": np.add,
-    "mean": np.add,
-    "prod": np.multiply,
-    "amax": np.maximum,
-    "amin": np.minimum,
-}
+_UFUNCS = {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 
 
 def _identity(reduce: str, dtype: np.dtype) -> Any:
@@ -118,7 +114,12 @@ def _scatter_reduce_fwd(
     flat = _at1(out)
     if not include_self:
         flat[where] = _identity(reduce, x.dtype)
-    _UFUNCS[reduce].at(flat, where, _at1(src))
+    if reduce in ("sum", "mean"):
+        B.scatter_add(flat, where, _at1(src))
+    elif type(out) is np.ndarray:
+        _UFUNCS[reduce].at(flat, where, _at1(src))
+    else:
+        _reduce_at(_UFUNCS[reduce], flat, where, _at1(src))
     if reduce == "mean":
         n = _mean_count(x.shape, dim, index, include_self)
         if out.dtype.kind in "fc":
@@ -128,16 +129,44 @@ def _scatter_reduce_fwd(
     return out
 
 
+def _reduce_at(ufunc: Any, target: Any, where: tuple[Any, ...], values: Any) -> None:
+    """``ufunc.at(target, where, values)`` for arrays without ``ufunc.at`` (GPU arrays): the
+    values are sorted by the position they go to, then a segmented scan combines each
+    position's run in log2(longest run) steps. ``target`` must be contiguous."""
+    if not values.size:
+        return
+    pos = where[0]
+    for i, n in zip(where[1:], target.shape[1:]):
+        pos = pos * n + i
+    pos = np.broadcast_to(pos, values.shape).reshape(-1)
+    order = B.argsort(pos)
+    pos = pos[order]
+    vals = values.reshape(-1)[order]
+    step = 1
+    while step < pos.size:
+        same = pos[step:] == pos[:-step]
+        if not same.any():
+            break
+        vals[step:] = np.where(same, ufunc(vals[:-step], vals[step:]), vals[step:])
+        step *= 2
+    last = np.ones_like(pos, dtype=bool)
+    last[:-1] = pos[1:] != pos[:-1]
+    flat = target.reshape(-1)
+    at = pos[last]
+    flat[at] = ufunc(flat[at], vals[last])
+
+
 def _mean_count(shape: Any, dim: int, index: np.ndarray, include_self: bool) -> np.ndarray:
     """How many values each output of a scatter mean averages (at least 1)."""
-    n = np.full(shape, 1.0 if include_self else 0.0)
-    np.add.at(_at1(n), _coords(index, dim), 1.0)
+    n = B.xp(index).full(shape, 1.0 if include_self else 0.0)
+    B.scatter_add(_at1(n), _coords(index, dim), 1.0)
     n[n == 0] = 1.0
     return n
 
 
 def _zeros_like_g(g: Any, shape: Any) -> Any:
-    return m.const(g, np.zeros(shape, m.data(g).dtype))
+    a = m.data(g)
+    return m.const(g, B.xp(a).zeros(shape, a.dtype))
 
 
 def _gather(g: Any, dim: int, index: np.ndarray) -> Any:
@@ -194,7 +223,7 @@ def _prod_vjp(g: Any, x: Any, src: Any, out: Any, i: int, kw: dict[str, Any]) ->
         return g * m.call(SCATTER_REDUCE, mx, src, **kw) / mx, None
     sd = m.data(src)
     s_zero = sd == 0
-    zeros = np.zeros(m.data(x).shape, sd.dtype)
+    zeros = B.xp(sd).zeros(m.data(x).shape, sd.dtype)
     n_zeros = _gather_fwd(
         _scatter_add_fwd(zeros, s_zero.astype(sd.dtype), dim, index), dim, index, 0
     )
@@ -247,10 +276,12 @@ KTHVALUE = defop(
 
 
 # --------------------------------------------------------------------- checks
-def _index_array(fn: str, index: Any) -> np.ndarray:
+def _index_array(fn: str, x: Tensor, index: Any) -> np.ndarray:
     if not isinstance(index, Tensor):
         raise TypeError(f"{fn}(): argument 'index' must be Tensor, not {type(index).__name__}")
     a = index._data
+    if type(a) is not type(x._data):
+        B.same_device((x._data, a))
     if a.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index")
     return a
@@ -259,7 +290,7 @@ def _index_array(fn: str, index: Any) -> np.ndarray:
 def _check_bounds(index: np.ndarray, dim: int, size: int) -> None:
     if index.size and (index.min() < 0 or index.max() >= size):
         flat = index.reshape(-1)
-        bad = flat[(flat < 0) | (flat >= size)][0]
+        bad = int(flat[(flat < 0) | (flat >= size)][0])
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
@@ -267,6 +298,8 @@ def _check_gather(fn: str, x: Tensor, dim: int, index: np.ndarray, src: Any = No
     """dim in range, index of x's rank, no larger than x (but along dim) nor than src."""
     nd = x._data.ndim
     d = norm_dim(dim, nd)
+    if src is not None and type(src) is not type(x._data):
+        B.same_device((x._data, src))
     xs = _at1(x._data).shape
     ix = _at1(index).shape
     if index.size == 0:
@@ -304,7 +337,7 @@ def _same_dtype(fn: str, x: Tensor, src: Tensor) -> None:
 # --------------------------------------------------------------- gather/scatter
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     """Values of ``input`` at ``index`` along ``dim``; out[i][j] = input[index[i][j]][j]."""
-    idx = _index_array("gather", index)
+    idx = _index_array("gather", input, index)
     d = _check_gather("gather", input, dim, idx)
     return apply1(GATHER, input, {"dim": d, "index": idx, "shape": input._data.shape})
 
@@ -321,7 +354,7 @@ def scatter(
     """A copy of ``input`` with ``src`` (a tensor or a number) written at ``index``."""
     if src is None:
         src = value
-    idx = _index_array("scatter", index)
+    idx = _index_array("scatter", input, index)
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
@@ -334,7 +367,7 @@ def scatter(
                 stacklevel=2,
             )
         else:
-            src = make(np.full(idx.shape, src, input._data.dtype))
+            src = make(B.xp(idx).full(idx.shape, src, input._data.dtype))
         how = "sum" if reduce == "add" else "prod"
         return scatter_reduce(input, dim, index, src, how)
     if isinstance(src, Tensor):
@@ -342,13 +375,14 @@ def scatter(
         d = _check_gather("scatter", input, dim, idx, src._data)
         return apply(SCATTER, (input, _fit(src, idx)), {"dim": d, "index": idx})
     d = _check_gather("scatter", input, dim, idx)
-    value = np.asarray(src).astype(input._data.dtype)
+    # A NumPy scalar, which GPU arrays take as they take a number.
+    value = np.asarray(src).astype(input._data.dtype)[()]
     return apply1(SCATTER_VALUE, input, {"dim": d, "index": idx, "value": value})
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src`` added at ``index`` (repeated indices accumulate)."""
-    idx = _index_array("scatter", index)
+    idx = _index_array("scatter", input, index)
     _same_dtype("scatter", input, src)
     d = _check_gather("scatter", input, dim, idx, src._data)
     return apply(SCATTER_ADD, (input, _fit(src, idx)), {"dim": d, "index": idx})
@@ -362,7 +396,7 @@ def scatter_reduce(
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
         )
-    idx = _index_array("scatter", index)
+    idx = _index_array("scatter", input, index)
     _same_dtype("scatter", input, src)
     d = _check_gather("scatter", input, dim, idx, src._data)
     kw = {"dim": d, "index": idx, "reduce": reduce, "include_self": bool(include_self)}
@@ -373,11 +407,16 @@ def scatter_reduce(
 def _argsort(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     """Stable sort indices; NaN sorts as the largest value, as in torch."""
     if not descending:
-        return np.argsort(a, axis=dim, kind="stable")
+        return B.argsort(a, dim)
     # Sorting the reversed array ascending, then reversing, keeps ties in their order.
     n = a.shape[dim]
-    rev = np.flip(np.argsort(np.flip(a, dim), axis=dim, kind="stable"), dim)
+    rev = np.flip(B.argsort(np.flip(a, dim), dim), dim)
     return (n - 1) - rev
+
+
+def _span(order: Any, dim: int, start: int, stop: int) -> Any:
+    """Entries ``start:stop`` of ``order`` along ``dim``, in memory of their own."""
+    return order[(slice(None),) * dim + (slice(start, stop),)].copy()
 
 
 def _sort_axis(input: Tensor, dim: int) -> tuple[np.ndarray, int]:
@@ -417,7 +456,7 @@ def topk(
     a, d = _sort_axis(input, dim)
     if not 0 <= k <= a.shape[d]:
         raise RuntimeError("selected index k out of range")
-    idx = np.take(_argsort(a, d, largest), np.arange(k), axis=d)
+    idx = _span(_argsort(a, d, largest), d, 0, k)
     if input._data.ndim == 0:
         idx = idx.reshape(())
     values = apply1(TOPK, input, {"dim": d, "index": idx, "shape": input._data.shape})
@@ -429,7 +468,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> kth
     a, d = _sort_axis(input, dim)
     if not 1 <= k <= a.shape[d]:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    idx = np.take(_argsort(a, d, False), [k - 1], axis=d)
+    idx = _span(_argsort(a, d, False), d, k - 1, k)
     if input._data.ndim == 0:
         idx = idx.reshape(())
     out_shape = idx.shape if keepdim or not input._data.ndim else np.squeeze(idx, d).shape
@@ -506,14 +545,14 @@ def searchsorted(
     if sorter is not None:
         seq = np.take_along_axis(seq, sorter._data, -1)
     scalar = not isinstance(input, Tensor)
-    values = np.asarray(input) if scalar else input._data
+    values = B.asarray(input, seq) if scalar else input._data
     if seq.ndim > 1 and (scalar or seq.shape[:-1] != values.shape[:-1]):
         raise RuntimeError(
             "ndgrad.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
             "dimensions of boundaries tensor and input value tensor must match, but we got "
             f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}"
         )
-    out = np.asarray(_search(seq, values, right))
+    out = B.array(_search(seq, values, right))
     return make(out.astype(np.int32 if out_int32 else np.int64))
 
 

@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from .. import _backend as B
 from .._backend import to_device as to_device_array
+from .._backend import view_reshape
 from .._tensor import Size, Tensor, make, version_counter
 from . import _math as m
 from . import indexing as _ix
@@ -28,7 +29,6 @@ __all__ = [
     "squeeze",
     "expand",
     "clone",
-    "to_device",
     "ravel",
     "unflatten",
     "narrow",
@@ -76,15 +76,13 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 
 def _view_fwd(x: np.ndarray, shape: tuple[int, ...], in_shape: Any) -> np.ndarray:
-    v = x.view()
     try:
-        v.shape = shape
+        return view_reshape(x, shape)
     except AttributeError:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    return v
 
 
 def _inverse(perm: tuple[int, ...]) -> tuple[int, ...]:
@@ -136,7 +134,7 @@ def _copy(x: np.ndarray, order: str = "K") -> np.ndarray:
     # Like torch, a copy keeps the layout of a dense input; an expanded one comes out packed.
     if order == "K" and 0 in x.strides and x.size > 1:
         order = "C"
-    return np.array(x, order=order)
+    return x.copy(order=order)
 
 
 CLONE = defop("CloneBackward0", _copy, lambda g, x, out, order="K": g)
@@ -400,7 +398,7 @@ def _diag_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
     if n:
         a = a[(slice(None),) * shift[0] + (slice(shift[1], None),)]
     keep = [i for i in range(len(shape)) if i != d1 and i != d2]
-    return as_strided(
+    return B.as_strided(
         a,
         tuple(shape[i] for i in keep) + (n,),
         tuple(strides[i] for i in keep) + (strides[d1] + strides[d2],),
@@ -408,7 +406,7 @@ def _diag_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
 
 
 def _embed(x: np.ndarray, offset: int, d1: int, d2: int, shape: Any) -> np.ndarray:
-    z = np.zeros(shape, x.dtype)
+    z = B.xp(x).zeros(shape, x.dtype)
     _diag_view(z, offset, d1, d2)[...] = x
     return z
 
@@ -416,7 +414,7 @@ def _embed(x: np.ndarray, offset: int, d1: int, d2: int, shape: Any) -> np.ndarr
 def _windows(a: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
     """Sliding windows along ``dim`` as a new last dim; read-only where windows overlap."""
     if a.ndim == 0:
-        return as_strided(a, (size,), (0,))
+        return B.as_strided(a, (size,), (0,))
     shape = list(a.shape)
     strides = list(a.strides)
     n = (shape[dim] - size) // step + 1
@@ -424,12 +422,14 @@ def _windows(a: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
     shape[dim] = n
     strides[dim] = stride * step
     overlap = step < size and n > 1
-    return as_strided(a, tuple(shape) + (size,), tuple(strides) + (stride,), writeable=not overlap)
+    return B.as_strided(
+        a, tuple(shape) + (size,), tuple(strides) + (stride,), writeable=not overlap
+    )
 
 
 def _unfold_backward(g: np.ndarray, dim: int, size: int, step: int, shape: Any) -> np.ndarray:
     """Each input element's gradient: the sum over every window that holds it."""
-    z = np.zeros(shape, g.dtype)
+    z = B.xp(g).zeros(shape, g.dtype)
     if step >= size:
         _windows(z, dim, size, step)[...] = g
         return z

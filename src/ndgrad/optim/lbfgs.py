@@ -171,12 +171,13 @@ class LBFGS(Optimizer):
 
     def _gather_flat_grad(self) -> Tensor:
         views = [
-            ndgrad.zeros(p.numel(), dtype=p.dtype) if p.grad is None else p.grad.reshape(-1)
-            for p in self._params
+            p.new_zeros(p.numel()) if p.grad is None else p.grad.reshape(-1) for p in self._params
         ]
         return ndgrad.cat(views, 0)
 
     def _add_grad(self, step_size: Any, update: Tensor) -> None:
+        # Step sizes may be 0-d tensors (of the parameters' device): alpha takes a number.
+        step_size = float(step_size)
         offset = 0
         for p in self._params:
             n = p.numel()
@@ -257,11 +258,11 @@ class LBFGS(Optimizer):
                 q = flat_grad.neg()
                 for i in range(num_old - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
-                    q.add_(old_dirs[i], alpha=-al[i])
+                    q.add_(old_dirs[i], alpha=-float(al[i]))
                 d = r = ndgrad.mul(q, H_diag)
                 for i in range(num_old):
                     be_i = old_dirs[i].dot(r) * ro[i]
-                    r.add_(old_stps[i], alpha=al[i] - be_i)
+                    r.add_(old_stps[i], alpha=float(al[i] - be_i))
 
             if prev_flat_grad is None:
                 prev_flat_grad = flat_grad.clone()

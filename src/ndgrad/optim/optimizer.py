@@ -381,13 +381,14 @@ class Optimizer:
 
 
 def _cast_state(param: Tensor, value: Any, key: Any = None) -> Any:
-    """Loaded state follows its parameter's dtype; the ``step`` counter keeps its own."""
+    """Loaded state follows its parameter's device and dtype; the ``step`` counter keeps its
+    own (a CPU scalar, as torch's non-capturable optimizers keep it)."""
     if isinstance(value, Tensor):
         if key == "step":
             return value
         if param.is_floating_point():
-            return value.to(dtype=param.dtype)
-        return value
+            return value.to(dtype=param.dtype, device=param.device)
+        return value.to(device=param.device)
     if isinstance(value, dict):
         return {k: _cast_state(param, v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -14,11 +14,28 @@ from ..autograd.grad_mode import enable_grad
 __all__ = ["checkpoint", "checkpoint_sequential"]
 
 
+def _rng_states(args: tuple[Any, ...]) -> list[tuple[Any, Any]]:
+    """(generator, state) of the CPU generator and, as torch, of the default generator of
+    each CUDA device the tensor arguments live on: the ones a replayed forward draws from."""
+    gens = [_random.default_generator]
+    for a in args:
+        if isinstance(a, Tensor) and a.device.type == "cuda":
+            g = _random.cuda_generator(a.device.index)
+            if g not in gens:
+                gens.append(g)
+    return [(g, g.get_state()) for g in gens]
+
+
+def _set_rng_states(states: list[tuple[Any, Any]]) -> None:
+    for g, state in states:
+        g.set_state(state)
+
+
 class _Checkpoint(Function):
     @staticmethod
     def forward(ctx: Any, fn: Callable[..., Any], preserve_rng: bool, *args: Any) -> Any:
         ctx.fn = fn
-        ctx.rng_state = _random.get_rng_state() if preserve_rng else None
+        ctx.rng_state = _rng_states(args) if preserve_rng else None
         ctx.inputs = args
         return fn(*args)
 
@@ -31,14 +48,14 @@ class _Checkpoint(Function):
             for a in ctx.inputs
         ]
         if ctx.rng_state is not None:
-            saved = _random.get_rng_state()
-            _random.set_rng_state(ctx.rng_state)
+            saved = [(g, g.get_state()) for g, _ in ctx.rng_state]
+            _set_rng_states(ctx.rng_state)
         try:
             with enable_grad():
                 outputs = ctx.fn(*detached)
         finally:
             if ctx.rng_state is not None:
-                _random.set_rng_state(saved)
+                _set_rng_states(saved)
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
         pairs = [
             (o, g) for o, g in zip(outputs, grads) if isinstance(o, Tensor) and o.requires_grad

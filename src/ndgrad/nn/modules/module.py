@@ -433,21 +433,19 @@ class Module:
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={dtype}"
             )
-        if device is not None and ndgrad.device(device).type == "cuda":
-            raise AssertionError("Torch not compiled with CUDA enabled")
 
         def convert(t: Tensor) -> Tensor:
-            if dtype is not None and (t.is_floating_point() or t.is_complex()):
-                return t.to(dtype)
-            return t
+            if t.is_floating_point() or t.is_complex():
+                return t.to(device=device, dtype=dtype)
+            return t.to(device=device)
 
         return self._apply(convert)
 
     def cpu(self) -> Module:
-        return self
+        return self._apply(lambda t: t.cpu())
 
     def cuda(self, device: Any = None) -> Module:
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        return self._apply(lambda t: t.cuda(device))
 
     def _cast(self, dtype: Any) -> Module:
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)

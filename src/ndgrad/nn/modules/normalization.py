@@ -68,9 +68,11 @@ class _NormBase(Module):
         self.track_running_stats = track_running_stats
         _affine(self, num_features, affine, bias, device, dtype)
         if track_running_stats:
-            self.register_buffer("running_mean", ndgrad.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", ndgrad.ones(num_features, dtype=dtype))
-            self.register_buffer("num_batches_tracked", ndgrad.tensor(0, dtype=ndgrad.long))
+            like = {"dtype": dtype, "device": device}
+            self.register_buffer("running_mean", ndgrad.zeros(num_features, **like))
+            self.register_buffer("running_var", ndgrad.ones(num_features, **like))
+            count = ndgrad.tensor(0, dtype=ndgrad.long, device=device)
+            self.register_buffer("num_batches_tracked", count)
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)

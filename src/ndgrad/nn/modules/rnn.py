@@ -236,8 +236,9 @@ class RNNBase(Module):
         real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
         if hx is None:
             zeros = ndgrad.zeros
-            h0 = zeros(self.num_layers * dirs, batch, real_hidden, dtype=input.dtype)
-            c0 = zeros(self.num_layers * dirs, batch, self.hidden_size, dtype=input.dtype)
+            like = {"dtype": input.dtype, "device": input.device}
+            h0 = zeros(self.num_layers * dirs, batch, real_hidden, **like)
+            c0 = zeros(self.num_layers * dirs, batch, self.hidden_size, **like)
         elif lstm:
             h0, c0 = hx
             if batched and (h0.dim() != 3 or c0.dim() != 3):
@@ -375,7 +376,7 @@ class RNNCellBase(Module):
 
     def _hidden(self, name: str, hx: Tensor | None, input: Tensor, batched: bool) -> Tensor:
         if hx is None:
-            return ndgrad.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
+            return input.new_zeros(input.size(0), self.hidden_size)
         if hx.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
         return hx if batched else hx.unsqueeze(0)
@@ -428,7 +429,7 @@ class LSTMCell(RNNCellBase):
     ) -> tuple[Tensor, Tensor]:
         input, batched = self._prepare("LSTMCell", input)
         if hx is None:
-            z = ndgrad.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
+            z = input.new_zeros(input.size(0), self.hidden_size)
             h, c = z, z
         else:
             for idx, value in enumerate(hx):

@@ -27,7 +27,8 @@ def _as_float_mask(mask: Tensor | None, dtype: Any) -> Tensor | None:
     """Boolean masks (True = may not attend) become additive -inf masks."""
     if mask is None or mask.is_floating_point():
         return mask
-    return ndgrad.zeros(mask.shape, dtype=dtype).masked_fill(mask, float("-inf"))
+    zeros = ndgrad.zeros(mask.shape, dtype=dtype, device=mask.device)
+    return zeros.masked_fill(mask, float("-inf"))
 
 
 class MultiheadAttention(Module):
@@ -159,8 +160,8 @@ class MultiheadAttention(Module):
         k = k.reshape(k.size(0), bsz * heads, hd).transpose(0, 1)
         v = v.reshape(v.size(0), bsz * heads, hd).transpose(0, 1)
         if self.add_zero_attn:
-            k = ndgrad.cat([k, ndgrad.zeros(bsz * heads, 1, hd, dtype=k.dtype)], dim=1)
-            v = ndgrad.cat([v, ndgrad.zeros(bsz * heads, 1, hd, dtype=v.dtype)], dim=1)
+            k = ndgrad.cat([k, k.new_zeros(bsz * heads, 1, hd)], dim=1)
+            v = ndgrad.cat([v, v.new_zeros(bsz * heads, 1, hd)], dim=1)
             attn_mask = None if attn_mask is None else F.pad(attn_mask, (0, 1))
             kpm = key_padding_mask
             key_padding_mask = None if kpm is None else F.pad(kpm, (0, 1))

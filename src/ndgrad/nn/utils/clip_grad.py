@@ -38,7 +38,8 @@ def get_total_norm(
     norm_type = float(norm_type)
     if len(tensors) == 0:
         return ndgrad.tensor(0.0)
-    norms = [ndgrad.linalg.vector_norm(t, norm_type) for t in tensors]
+    first = tensors[0].device
+    norms = [ndgrad.linalg.vector_norm(t, norm_type).to(first) for t in tensors]
     # Norms of different dtypes are stacked in the widest, as torch's stack promotes.
     total_norm = ndgrad.linalg.vector_norm(ndgrad.stack(norms), norm_type)
     if error_if_nonfinite and bool(total_norm.isnan() | total_norm.isinf()):
@@ -64,7 +65,7 @@ def clip_grads_with_norm_(
         return
     clip_coef = ndgrad.clamp(max_norm / (total_norm + 1e-6), max=1.0)
     for g in grads:
-        g.mul_(clip_coef.to(g.dtype))
+        g.mul_(clip_coef.to(g.device, g.dtype))
 
 
 @no_grad()
