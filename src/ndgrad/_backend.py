@@ -32,6 +32,8 @@ __all__ = [
     "array",
     "asarray",
     "scatter_add",
+    "zeros",
+    "full",
     "argsort",
     "as_strided",
     "view_reshape",
@@ -223,6 +225,17 @@ def asarray(value: Any, like: Any, dtype: Any = None) -> Any:
 
 def data_ptr(arr: Any) -> int:
     return arr.ctypes.data if type(arr) is _ndarray else _gpu.ptr(arr)
+
+
+def zeros(like: Any, shape: tuple[int, ...], dtype: Any = None) -> Any:
+    """Zeros of ``shape`` on ``like``'s device, of its dtype unless given. (Not
+    ``zeros_like(like, shape=...)``: CuPy takes ``shape=()`` for no shape.)"""
+    return xp(like).zeros(shape, like.dtype if dtype is None else dtype)
+
+
+def full(like: Any, shape: tuple[int, ...], value: Any, dtype: Any = None) -> Any:
+    """``value`` in every element of ``shape``, on ``like``'s device (see zeros)."""
+    return xp(like).full(shape, value, like.dtype if dtype is None else dtype)
 
 
 def scatter_add(target: Any, index: Any, values: Any) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _backend as B
 from .. import return_types
+from .._backend import zeros as _zeros  # for lstsq, whose argument B hides the module
 from .._tensor import Tensor, make
 from ..autograd.forward_ad import tangent_of
 from . import _math as m
@@ -404,7 +405,7 @@ def _largest(s: np.ndarray) -> np.ndarray:
     CuPy's max takes no ``initial``."""
     if s.shape[-1]:
         return s.max(-1, keepdims=True)
-    return np.zeros_like(s, shape=s.shape[:-1] + (1,))
+    return B.zeros(s, s.shape[:-1] + (1,))
 
 
 def _pinv_fwd(a: np.ndarray, atol: float, rtol: float, hermitian: bool) -> np.ndarray:
@@ -565,7 +566,7 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> _QR:
     _matrix("linalg.qr", A)
     if mode == "r":
         r = np.linalg.qr(A._data, mode="r")
-        res = (np.zeros_like(r, shape=(0,)), r)
+        res = (B.zeros(r, (0,)), r)
     else:
         res = tuple(np.linalg.qr(A._data, mode=mode))
     return _QR(*_outputs(QR, A, res, {"mode": mode}))
@@ -625,9 +626,9 @@ def svd(
         rows, cols = a.shape[-2:]
         batch = a.shape[:-2]
         return _SVDLegacy(
-            make(np.zeros_like(a, shape=batch + (rows, rows))),
+            make(B.zeros(a, batch + (rows, rows))),
             s,
-            make(np.zeros_like(a, shape=batch + (cols, cols))),
+            make(B.zeros(a, batch + (cols, cols))),
         )
     u, s, vh = linalg_svd(input, full_matrices=not some)
     return _SVDLegacy(u, s, transpose(vh, -2, -1))
@@ -712,10 +713,10 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
         )
     x = apply(LSTSQ, (A, B), {"vec": vec})
     a = A._data
-    empty = make(np.zeros_like(a, shape=(0,)))
+    empty = make(_zeros(a, (0,)))
     batch = np.broadcast_shapes(sa[:-2], sb[:-1] if vec else sb[:-2])
     if driver == "gels":
-        rank = make(np.zeros_like(a, shape=(0,), dtype=np.int64))
+        rank = make(_zeros(a, (0,), np.int64))
     else:
         rank = matrix_rank(A, rtol=rcond)
         if rank._data.shape != batch:

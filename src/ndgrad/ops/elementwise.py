@@ -681,14 +681,14 @@ ADDCDIV = defop(
 
 def _below_min(x: np.ndarray, lo: Any, hi: Any) -> Any:
     if lo is None:
-        return np.zeros_like(x, bool, shape=())
+        return B.zeros(x, (), bool)
     below = x < lo
     return below if hi is None else below & (lo < hi)
 
 
 def _above_max(x: np.ndarray, lo: Any, hi: Any) -> Any:
     if hi is None:
-        return np.zeros_like(x, bool, shape=())
+        return B.zeros(x, (), bool)
     above = x > hi
     return above if lo is None else above | (hi < lo)
 

@@ -276,7 +276,7 @@ def _put(g: np.ndarray, idx: np.ndarray, dim: int, keepdim: bool, shape: Any) ->
     g = B.array(g)
     if not shape:
         return g.copy()
-    z = np.zeros_like(g, shape=shape)
+    z = B.zeros(g, shape)
     if not keepdim:
         g = np.expand_dims(g, dim)
     if idx.shape[dim] == 1:
@@ -420,7 +420,7 @@ def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 def _median_fwd(x: np.ndarray) -> Any:
     flat = x.reshape(-1)
     if flat.size == 0 or (flat.dtype.kind in "fc" and np.isnan(flat).any()):
-        return np.full_like(x, np.nan, shape=())
+        return B.full(x, (), np.nan)
     k = (flat.size - 1) // 2
     return np.partition(flat, k)[k]
 
@@ -461,7 +461,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     if not x.ndim:
         return _select(MODE, mode_type, input, _index0(x), 0, keepdim)
     if x.size == 0:
-        empty = np.zeros_like(x, np.int64, shape=_kept(x.shape, (d,)))
+        empty = B.zeros(x, _kept(x.shape, (d,)), np.int64)
         return _select(MODE, mode_type, input, empty, d, keepdim)
     s = np.sort(x, axis=d)
     n = x.shape[d]
@@ -479,7 +479,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
 
 def _index0(x: np.ndarray) -> np.ndarray:
     """The index 0 on ``x``'s device: the only one a 0-d tensor has."""
-    return np.zeros_like(x, np.int64, shape=())
+    return B.zeros(x, (), np.int64)
 
 
 def _positions(x: np.ndarray, dim: int) -> np.ndarray:

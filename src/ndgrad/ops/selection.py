@@ -288,7 +288,8 @@ def _index_array(fn: str, x: Tensor, index: Any) -> np.ndarray:
 
 
 def _check_bounds(index: np.ndarray, dim: int, size: int) -> None:
-    if index.size and (index.min() < 0 or index.max() >= size):
+    # One test of both ends: on a GPU each bool() waits for the device.
+    if index.size and bool((index.min() < 0) | (index.max() >= size)):
         flat = index.reshape(-1)
         bad = int(flat[(flat < 0) | (flat >= size)][0])
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
