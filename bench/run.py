@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 import traceback
+import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -43,7 +44,8 @@ else:  # run as a script: python bench/run.py
     import workloads as wls
     from workloads import WORKLOADS, Workload
 
-LIBS = ("ndgrad", "torch", "numpy")
+LIBS = ("ndgrad", "compiled", "torch", "numpy")
+DEFAULT_LIBS = ("ndgrad", "torch", "numpy")  # "compiled" with --compiled
 
 
 @dataclass
@@ -55,6 +57,8 @@ class Timing:
     error: str | None = None
     trace: str | None = None
     check: Any = None  # the values the warm-up step returned, as NumPy arrays
+    refused: str | None = None  # why ndgrad.compile cannot replay this workload
+    peak: int | None = None  # bytes NumPy allocated at most during one step (not torch's)
 
     @property
     def median(self) -> float | None:
@@ -74,10 +78,11 @@ def load_libs(names: list[str]) -> tuple[dict[str, ModuleType | None], dict[str,
         if name == "numpy":
             libs[name] = np
             continue
+        module = "ndgrad" if name == "compiled" else name
         try:
-            libs[name] = importlib.import_module(name)
+            libs[name] = importlib.import_module(module)
         except ImportError as e:
-            if name == "ndgrad" and str(machine.REPO / "src") not in sys.path:
+            if module == "ndgrad" and str(machine.REPO / "src") not in sys.path:
                 # an uninstalled checkout: use its source tree
                 sys.path.insert(0, str(machine.REPO / "src"))
                 try:
@@ -114,7 +119,7 @@ def to_numpy(value: Any) -> Any:
         return tuple(to_numpy(v) for v in value)
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
-    return np.asarray(value)
+    return np.array(value)  # a copy: later steps may update the arrays behind .grad
 
 
 def gpu_notice(libs: dict[str, ModuleType | None]) -> str:
@@ -130,6 +135,8 @@ def build_step(wl: Workload, name: str, lib: ModuleType) -> Any:
     if name == "numpy":
         return wl.build_numpy() if wl.build_numpy is not None else None
     step = wl.build(lib)
+    if name == "compiled":
+        step = lib.compile(step)  # traced on the warm-up step, replayed after
     if wls.DEVICE == "cpu":
         return step
     sync = lib.cuda.synchronize
@@ -155,6 +162,19 @@ def sample(step: Any, number: int, no_gc: bool = False) -> float:
         return (time.perf_counter() - t0) / number
     finally:
         gc.enable()
+
+
+def peak_memory(step: Any) -> int:
+    """The most memory NumPy arrays (which tracemalloc sees) held at once during one step,
+    beyond what was held before it: the step's working memory."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        step()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
 
 
 def warm_up(step: Any, min_time: float) -> tuple[int, Any]:
@@ -184,8 +204,14 @@ def measure(
                 del timings[name]
                 continue
             t.number, t.check = warm_up(step, min_time)
+            if name != "torch" and wls.DEVICE == "cpu":
+                # A compiled step's buffers live between steps: counted in its working memory.
+                t.peak = peak_memory(step) + getattr(step, "buffer_bytes", lambda: 0)()
             steps[name] = step
         except Exception as e:
+            if type(e).__name__ == "TraceError":
+                t.refused = str(e)  # not an error of the bench: the step is not a static graph
+                continue
             t.fail(e)
     order = list(steps)
     for r in range(repeats):
@@ -257,17 +283,19 @@ def spread(times: list[float]) -> float:
 
 def summarise(wl: Workload, timings: dict[str, Timing]) -> dict[str, Any]:
     med = {n: t.median for n, t in timings.items()}
-    nd = med.get("ndgrad")
     ratios = {
-        f"ndgrad/{other}": nd / med[other] if nd and med.get(other) else None
+        f"{mine}/{other}": med[mine] / med[other] if med.get(mine) and med.get(other) else None
+        for mine in ("ndgrad", "compiled")
+        if mine in timings
         for other in ("torch", "numpy")
     }
     per_op = {n: m / wl.ops * 1e6 if m and wl.ops else None for n, m in med.items()}
-    return {"median_s": med, "ratios": ratios, "us_per_op": per_op}
+    peak = {n: t.peak for n, t in timings.items() if t.peak is not None}
+    return {"median_s": med, "ratios": ratios, "us_per_op": per_op, "peak_bytes": peak}
 
 
 def cell(t: Timing | None) -> str:
-    if t is None:
+    if t is None or t.refused:
         return "-"
     if t.error:
         return "error"
@@ -275,7 +303,9 @@ def cell(t: Timing | None) -> str:
 
 
 def table(rows: list[tuple[Workload, dict[str, Timing], dict[str, Any]]], libs: list[str]) -> str:
-    head = ["workload", *libs, "nd/torch", "nd/numpy", *(f"us/op {n}" for n in libs)]
+    names = rows[0][2]["ratios"] if rows else {}
+    short = [k.replace("ndgrad", "nd").replace("compiled", "cmp") for k in names]
+    head = ["workload", *libs, *short, *(f"us/op {n}" for n in libs)]
     body = []
     for wl, timings, summary in rows:
         ratios = summary["ratios"]
@@ -324,7 +354,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=",".join(WORKLOADS),
         help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all)",
     )
-    p.add_argument("--libs", default=",".join(LIBS), help="comma-separated (default: all)")
+    p.add_argument("--libs", default=",".join(DEFAULT_LIBS), help="comma-separated (default: all)")
+    p.add_argument(
+        "--compiled", action="store_true", help="add ndgrad.compile'd steps as a column"
+    )
     p.add_argument("--repeats", type=int, default=5, help="timed samples per library")
     p.add_argument("--min-time", type=float, default=0.05, help="seconds a sample lasts at least")
     p.add_argument("--threads", type=int, help="cap BLAS, OpenMP and torch threads")
@@ -346,10 +379,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.device == "cuda":
         if args.workloads == ",".join(WORKLOADS):
             args.workloads = ",".join(wls.GPU_WORKLOADS)
-        if args.libs == ",".join(LIBS):
+        if args.libs == ",".join(DEFAULT_LIBS):
             args.libs = "ndgrad,torch"  # the NumPy limit is a CPU engine's
     args.workloads = [w for w in args.workloads.split(",") if w]
-    requested = [n for n in args.libs.split(",") if n]
+    requested = [n for n in args.libs.split(",") if n] + (["compiled"] if args.compiled else [])
     args.libs = [n for n in LIBS if n in requested]  # the table's column order, always
     for w in args.workloads:
         if w not in WORKLOADS:
@@ -421,8 +454,14 @@ def run(
     print(table(rows, list(libs)))
     gc_state = "off" if args.no_gc else "on"
     print(f"\nmedian of {args.repeats} samples, GC {gc_state}; ± is the median absolute deviation")
-    for wl, _, _ in rows:
+    for wl, timings, summary in rows:
         print(f"check {wl.name}: " + "; ".join(report["workloads"][wl.name]["check"]))
+        for name, t in timings.items():
+            if t.refused:
+                print(f"{name} {wl.name}: not compiled ({t.refused})")
+        if summary["peak_bytes"]:
+            peaks = ", ".join(f"{n} {b / 2**20:.2f} MB" for n, b in summary["peak_bytes"].items())
+            print(f"peak memory {wl.name}: {peaks}")
     failed = [(wl, n, t) for wl, timings, _ in rows for n, t in timings.items() if t.error]
     for wl, name, t in failed:
         print(f"\n{wl.name} failed with {name}:\n{t.trace}", file=sys.stderr)

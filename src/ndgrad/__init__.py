@@ -3,6 +3,7 @@
 import warnings as _warnings
 
 from . import _dtype, linalg, return_types
+from ._compile import compile
 from ._creation import (
     BoolTensor,
     ByteTensor,
@@ -117,4 +118,4 @@ def numel(input: Tensor) -> int:
 
 
 # Subpackages built on the public API above (they import names from ndgrad itself).
-from . import backends, cuda, func, nn, optim, utils, viz  # noqa: E402
+from . import backends, cuda, func, jit, nn, optim, utils, viz  # noqa: E402

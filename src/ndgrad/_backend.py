@@ -41,6 +41,8 @@ __all__ = [
     "data_ptr",
     "namespace",
     "same_device",
+    "created",
+    "drew",
 ]
 
 _ndarray = np.ndarray
@@ -49,6 +51,9 @@ NOT_COMPILED = "Torch not compiled with CUDA enabled"
 
 class GPU:
     """What ndgrad needs from a GPU array library, here CuPy's spelling of it."""
+
+    # "cuda"; the tracer of ndgrad.compile plays a library of CPU arrays ("cpu").
+    kind = "cuda"
 
     def __init__(self, module: Any, scatter: Any) -> None:
         self.xp = module
@@ -184,7 +189,21 @@ def is_array(x: Any) -> bool:
 def device_of(arr: Any) -> device:
     if type(arr) is _ndarray or _gpu is None or not isinstance(arr, _gpu.ndarray):
         return cpu
-    return device("cuda", _gpu.index(arr))
+    return device("cuda", _gpu.index(arr)) if _gpu.kind == "cuda" else cpu
+
+
+def created(arr: Any, redraw: Any = None) -> Any:
+    """A creation function's new CPU array; while ndgrad.compile traces, the tracer's own
+    (``redraw``, for random draws, makes the values again on each replay)."""
+    if _gpu is None or _gpu.kind == "cuda":
+        return arr
+    return _gpu.created(arr, redraw)
+
+
+def drew() -> None:
+    """A random draw from a generator: the tracer of ndgrad.compile counts them."""
+    if _gpu is not None and _gpu.kind != "cuda":
+        _gpu.drew()
 
 
 def to_device(arr: Any, dev: device) -> Any:

@@ -60,9 +60,8 @@ def _xp(where: Any) -> Any:
     return np if where is None else B.namespace(where)
 
 
-def _finish(arr: Any, requires_grad: bool, where: Any = None) -> Tensor:
-    if where is not None:
-        arr = B.to_device(arr, where)
+def _finish(arr: Any, requires_grad: bool, where: Any = None, redraw: Any = None) -> Tensor:
+    arr = B.created(arr, redraw) if where is None else B.to_device(arr, where)
     t = make(arr, None, False)
     if requires_grad:
         if arr.dtype.kind not in "fc":
@@ -297,8 +296,11 @@ def randn(
     where = _where(device)
     shape = _sized(size, kwargs.get("size"), "randn")
     d = _float(dtype)
-    arr = S.normal(gen(generator, where), math.prod(shape), d).reshape(shape)
-    return _finish(arr, requires_grad, where)
+
+    def draw() -> np.ndarray:
+        return S.normal(gen(generator, where), math.prod(shape), d).reshape(shape)
+
+    return _finish(draw(), requires_grad, where, draw)
 
 
 def rand(
@@ -311,10 +313,12 @@ def rand(
 ) -> Tensor:
     where = _where(device)
     shape = _sized(size, kwargs.get("size"), "rand")
-    arr = S.uniform(gen(generator, where), math.prod(shape), _float(dtype), 0.0, 1.0).reshape(
-        shape
-    )
-    return _finish(arr, requires_grad, where)
+
+    def draw() -> np.ndarray:
+        return S.uniform(gen(generator, where), math.prod(shape), d, 0.0, 1.0).reshape(shape)
+
+    d = _float(dtype)
+    return _finish(draw(), requires_grad, where, draw)
 
 
 def _check_range(low: int, high: int) -> None:
@@ -345,8 +349,11 @@ def randint(
     _check_range(low, high)
     shape = _size((size,))
     d = (dtype or D.int64).np
-    arr = S.integers(gen(generator, where), math.prod(shape), d, low, high).reshape(shape)
-    return _finish(arr, requires_grad, where)
+
+    def draw() -> np.ndarray:
+        return S.integers(gen(generator, where), math.prod(shape), d, low, high).reshape(shape)
+
+    return _finish(draw(), requires_grad, where, draw)
 
 
 def randperm(
@@ -361,8 +368,11 @@ def randperm(
     n = int(n)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
-    arr = S.randperm(gen(generator, where), n).astype((dtype or D.int64).np, copy=False)
-    return _finish(arr, requires_grad, where)
+
+    def draw() -> np.ndarray:
+        return S.randperm(gen(generator, where), n).astype((dtype or D.int64).np, copy=False)
+
+    return _finish(draw(), requires_grad, where, draw)
 
 
 def normal(
@@ -377,15 +387,18 @@ def normal(
 ) -> Tensor:
     """normal(mean, std, size) with floats, or with a Tensor mean and/or std (broadcast)."""
     where = _where(device)
-    g = gen(generator, where)
     t_mean, t_std = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (t_mean or t_std):
         if size is None:
             raise TypeError('normal() missing 1 required positional argument: "size"')
         _check_std(std)
         shape = _size((size,))
-        arr = S.normal(g, math.prod(shape), _float(dtype), mean, std).reshape(shape)
-        return _finish(arr, requires_grad, where)
+
+        def draw() -> np.ndarray:
+            return S.normal(gen(generator, where), math.prod(shape), d, mean, std).reshape(shape)
+
+        d = _float(dtype)
+        return _finish(draw(), requires_grad, where, draw)
     if t_std and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
     if not t_std:
@@ -393,7 +406,7 @@ def normal(
     parts = [x for x in (mean, std) if isinstance(x, Tensor)]
     if where is None:
         where = _where(None, parts[0])
-        g = gen(generator, where)
+    g = gen(generator, where)
     shape = np.broadcast_shapes(*[x._data.shape for x in parts])
     d = np.result_type(*[x._data.dtype for x in parts])
     if d.kind != "f":
@@ -507,8 +520,11 @@ def rand_like(
 ) -> Tensor:
     where = _where(device, input)
     shape, d = _like(input, dtype)
-    arr = S.uniform(gen(generator, where), math.prod(shape), d, 0.0, 1.0).reshape(shape)
-    return _finish(arr, requires_grad, where)
+
+    def draw() -> np.ndarray:
+        return S.uniform(gen(generator, where), math.prod(shape), d, 0.0, 1.0).reshape(shape)
+
+    return _finish(draw(), requires_grad, where, draw)
 
 
 def randn_like(
@@ -522,8 +538,11 @@ def randn_like(
 ) -> Tensor:
     where = _where(device, input)
     shape, d = _like(input, dtype)
-    arr = S.normal(gen(generator, where), math.prod(shape), d).reshape(shape)
-    return _finish(arr, requires_grad, where)
+
+    def draw() -> np.ndarray:
+        return S.normal(gen(generator, where), math.prod(shape), d).reshape(shape)
+
+    return _finish(draw(), requires_grad, where, draw)
 
 
 def randint_like(
@@ -543,8 +562,11 @@ def randint_like(
     _check_range(low, high)
     where = _where(device, input)
     shape, d = _like(input, dtype)
-    arr = S.integers(gen(generator, where), math.prod(shape), d, low, high).reshape(shape)
-    return _finish(arr, requires_grad, where)
+
+    def draw() -> np.ndarray:
+        return S.integers(gen(generator, where), math.prod(shape), d, low, high).reshape(shape)
+
+    return _finish(draw(), requires_grad, where, draw)
 
 
 def legacy_new(cls: type, dtype: D.dtype, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Tensor:
@@ -557,7 +579,7 @@ def legacy_new(cls: type, dtype: D.dtype, args: tuple[Any, ...], kwargs: dict[st
     else:
         arr = np.zeros(_size(args), dtype.np)
     t = object.__new__(cls)
-    t._data = arr if where is None else B.to_device(arr, where)
+    t._data = B.created(arr) if where is None else B.to_device(arr, where)
     t._node = None
     t._rg = False
     t._vc = None

@@ -192,6 +192,9 @@ def set_rng_state(new_state: Any) -> None:
 
 def gen(generator: Generator | None, device: Any = None) -> Generator:
     """The generator to draw from: the given one, else the default of ``device``."""
+    from ._backend import drew
+
+    drew()
     if generator is not None:
         return generator
     if device is None or device.type == "cpu":

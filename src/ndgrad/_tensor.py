@@ -293,7 +293,7 @@ class Tensor:
         data = self._data
         if force:
             return _B.to_numpy(data)
-        if type(data) is not _ndarray and _B.is_array(data):
+        if type(data) is not _ndarray and _B.is_array(data) and self.device.type != "cpu":
             raise TypeError(
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
                 "copy the tensor to host memory first."
@@ -303,7 +303,7 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
-        return data
+        return data if type(data) is _ndarray else _B.to_numpy(data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         a = self.numpy()

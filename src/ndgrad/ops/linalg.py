@@ -82,11 +82,19 @@ MV = defop(
     save_in=True,
     reads=_READS,
 )
+
+
+def _mm_grad_b(g: Any, a: Any, b: Any, out: Any, bt: bool = False) -> Any:
+    # b a transposed weight (x @ w.t(), as nn.Linear): its gradient made in w's layout,
+    # so that w's gradient and the optimizer's update run over contiguous memory.
+    return m.t(m.t(g) @ a) if bt else m.t(a) @ g
+
+
 MM = defop(
     "MmBackward0",
-    _mm_fwd,
-    lambda g, a, b, out: g @ m.t(b),
-    lambda g, a, b, out: m.t(a) @ g,
+    lambda a, b, bt=False: a @ b,
+    lambda g, a, b, out, bt=False: g @ m.t(b),
+    _mm_grad_b,
     save_in=True,
     reads=_READS,
 )
@@ -150,6 +158,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
                 f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
             )
         if na == 2:
+            ob = other._data
+            if ob.flags.f_contiguous and not ob.flags.c_contiguous:
+                return apply(MM, (input, other), {"bt": True})
             return apply2(MM, input, other)
         return apply(MATMUL, (input, other), {"nda": na, "ndb": nb})
     ka = a[-1]

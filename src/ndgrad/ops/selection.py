@@ -81,7 +81,7 @@ def _scatter_add_fwd(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray
     out = x.copy()
     target = _at1(out)
     coords = _coords(index, dim)
-    if type(out) is not np.ndarray or out.dtype.kind != "f" or not target.size:
+    if B.device_of(out).type != "cpu" or out.dtype.kind != "f" or not target.size:
         B.scatter_add(target, coords, _at1(src))
         return out
     # bincount sums repeated positions in one C loop: many times faster than np.add.at.
@@ -116,7 +116,7 @@ def _scatter_reduce_fwd(
         flat[where] = _identity(reduce, x.dtype)
     if reduce in ("sum", "mean"):
         B.scatter_add(flat, where, _at1(src))
-    elif type(out) is np.ndarray:
+    elif B.device_of(out).type == "cpu":
         _UFUNCS[reduce].at(flat, where, _at1(src))
     else:
         _reduce_at(_UFUNCS[reduce], flat, where, _at1(src))
