@@ -46,6 +46,9 @@ else:  # run as a script: python bench/run.py
 
 LIBS = ("ndgrad", "compiled", "torch", "numpy")
 DEFAULT_LIBS = ("ndgrad", "torch", "numpy")  # "compiled" with --compiled
+# Peak memory is measured with tracemalloc, which follows every Python allocation: only for
+# the training steps, where arrays dominate (on deep it would trace millions of nodes).
+MEMORY_WORKLOADS = ("mlp", "cnn")
 
 
 @dataclass
@@ -204,7 +207,7 @@ def measure(
                 del timings[name]
                 continue
             t.number, t.check = warm_up(step, min_time)
-            if name != "torch" and wls.DEVICE == "cpu":
+            if name != "torch" and wls.DEVICE == "cpu" and wl.name in MEMORY_WORKLOADS:
                 # A compiled step's buffers live between steps: counted in its working memory.
                 t.peak = peak_memory(step) + getattr(step, "buffer_bytes", lambda: 0)()
             steps[name] = step

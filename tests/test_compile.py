@@ -154,10 +154,31 @@ def test_random_draws_are_drawn_again_on_each_replay() -> None:
     np.testing.assert_array_equal(second.numpy(), ndgrad.randn(3).numpy())
 
 
-def test_dropout_is_refused() -> None:
-    f = ndgrad.compile(lambda x: ndgrad.nn.functional.dropout(x, 0.5, training=True).sum())
-    with pytest.raises(TraceError, match="draws random numbers"):
-        f(ndgrad.ones(8))
+def test_dropout_masks_are_drawn_again_on_each_replay() -> None:
+    def f(x: ndgrad.Tensor) -> ndgrad.Tensor:
+        return ndgrad.nn.functional.dropout(x, 0.5, training=True) * 1
+
+    g = ndgrad.compile(f)
+    x = ndgrad.ones(64)
+    ndgrad.manual_seed(3)
+    compiled = [g(x) for _ in range(3)]
+    ndgrad.manual_seed(3)
+    for c in compiled:
+        np.testing.assert_array_equal(c.numpy(), f(x).numpy())
+    assert not np.array_equal(compiled[1].numpy(), compiled[2].numpy())
+
+
+def test_a_step_whose_python_depends_on_random_values_is_refused() -> None:
+    # digits_epoch shuffles with a DataLoader inside the step: the batches are chosen in
+    # Python from the drawn permutation, which no recording can replay.
+    step = ndgrad.compile(workloads.digits_epoch(ndgrad))
+    with pytest.raises(TraceError, match="seeds a random generator"):
+        step()
+    draws = ndgrad.compile(lambda: ndgrad.randperm(5).tolist())
+    ndgrad.manual_seed(0)
+    draws()
+    with pytest.raises(TraceError, match="differs from the traced one"):
+        draws()
 
 
 def test_a_training_step_keeps_grads_attached_and_outputs_fresh() -> None:

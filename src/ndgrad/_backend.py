@@ -43,6 +43,7 @@ __all__ = [
     "same_device",
     "created",
     "drew",
+    "seeded",
 ]
 
 _ndarray = np.ndarray
@@ -204,6 +205,12 @@ def drew() -> None:
     """A random draw from a generator: the tracer of ndgrad.compile counts them."""
     if _gpu is not None and _gpu.kind != "cuda":
         _gpu.drew()
+
+
+def seeded() -> None:
+    """A generator seeded: the tracer of ndgrad.compile refuses it (a replay cannot)."""
+    if _gpu is not None and _gpu.kind != "cuda":
+        _gpu.seeded()
 
 
 def to_device(arr: Any, dev: device) -> Any:

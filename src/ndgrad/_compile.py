@@ -310,6 +310,12 @@ class _TraceLib(B.GPU):
     def drew(self) -> None:
         self.tape.draws += 1
 
+    def seeded(self) -> None:
+        raise TraceError(
+            "ndgrad.compile: the function seeds a random generator, which a replay would not "
+            "do again; seed outside the compiled function"
+        )
+
 
 class _Namespace:
     """``xp`` for traced arrays: NumPy's creation functions, recorded as constants."""

@@ -71,6 +71,9 @@ class Generator:
 
     # ------------------------------------------------------------------ seeding
     def manual_seed(self, seed: Any) -> Generator:
+        from ._backend import seeded
+
+        seeded()
         seed = _check_seed(seed)
         self._seed = seed
         self._set_key(_init_key(seed), _N)

@@ -1796,8 +1796,12 @@ def _random_fill(t: Tensor, generator: Any, draw: Callable[..., _ndarray]) -> Te
     from ._random import gen
 
     arr = t._data
-    flat = draw(gen(generator, t.device), arr.size, arr.dtype)
-    return _ix.copy_(t, make(_smp.arrange(arr, flat)))
+
+    def values() -> _ndarray:
+        return _smp.arrange(arr, draw(gen(generator, t.device), arr.size, arr.dtype))
+
+    # B.created: under ndgrad.compile, each replay draws the values again.
+    return _ix.copy_(t, make(_B.created(values(), values)))
 
 
 _LEGACY_BY_STRING = {
