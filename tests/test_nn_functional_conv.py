@@ -433,3 +433,38 @@ def test_max_pool_nan_and_integers_like_torch():
     to = TF.max_pool2d(torch.tensor(b), 3, 2, 1)
     no = F.max_pool2d(ndgrad.tensor(b), 3, 2, 1)
     assert no.dtype == ndgrad.int64 and no.tolist() == to.tolist()
+
+
+# Windows that tile the input (stride == kernel size) take a path of their own.
+DISJOINT = [
+    lambda f, x: f.max_pool2d(x, 2),
+    lambda f, x: f.max_pool2d(x, (2, 3), return_indices=True)[0],
+    lambda f, x: f.max_pool1d(x.flatten(2), 4),
+    lambda f, x: f.max_pool3d(x[None], (1, 2, 2)),
+    lambda f, x: f.max_pool2d(f.relu(x), 2),  # ReLU's zeros: ties within a window
+]
+
+
+@pytest.mark.parametrize("case", DISJOINT)
+def test_disjoint_max_pool_gradients(case):
+    x = _leaf(2, 3, 6, 5)
+    assert gradcheck(lambda x: case(F, x), (x,))
+    assert gradgradcheck(lambda x: case(F, x), (x,))
+
+
+@pytest.mark.parametrize("case", DISJOINT)
+def test_disjoint_max_pool_vs_torch(case):
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+
+    a = np.round(_rand(2, 3, 6, 5), 1)  # repeated values: ties pick the first offset
+    n, t = ndgrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    no, to = case(F, n), case(TF, t)
+    w = np.random.default_rng(4).uniform(-1, 1, tuple(to.shape))
+    (no * ndgrad.tensor(w)).sum().backward()
+    (to * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(no.detach().numpy(), to.detach().numpy())
+    np.testing.assert_allclose(n.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+    _, ni = F.max_pool2d(ndgrad.tensor(a), 2, return_indices=True)
+    _, ti = TF.max_pool2d(torch.tensor(a), 2, return_indices=True)
+    np.testing.assert_array_equal(ni.numpy(), ti.numpy())

@@ -628,6 +628,84 @@ def _gather_max(x: Tensor, idx: Tensor, osize: Any, return_indices: bool, unbatc
     return (out, idx) if return_indices else out
 
 
+# ------------------------------ max pooling over disjoint windows (stride == kernel size)
+def _corners(a: Any, k: tuple[int, ...], osize: tuple[int, ...]) -> list[Any]:
+    """The views of ``a`` holding one offset of every window, in kernel (row-major) order."""
+    lead = (slice(None),) * (a.ndim - len(k))
+    return [
+        a[lead + tuple(slice(j, j + o * ki, ki) for j, o, ki in zip(kk, osize, k))]
+        for kk in np.ndindex(*k)
+    ]
+
+
+class _PickCorners(Function):
+    """x -> its value at the chosen offset (``arg``) of every window; ``best`` holds them."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, best: Any, arg: Any, k: Any) -> Tensor:
+        ctx.arg, ctx.k, ctx.xshape = arg, k, tuple(x.shape)
+        return make(best)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
+        return _PlaceCorners.apply(g, ctx.arg, ctx.k, ctx.xshape), None, None, None
+
+
+class _PlaceCorners(Function):
+    """g -> zeros of the input's shape with g at the chosen offset of every window."""
+
+    @staticmethod
+    def forward(ctx: Any, g: Tensor, arg: Any, k: Any, xshape: Any) -> Tensor:
+        ctx.arg, ctx.k = arg, k
+        gd = _arr(g)
+        z = B.zeros(gd, xshape)
+        for j, view in enumerate(_corners(z, k, gd.shape[-len(k) :])):
+            np.multiply(gd, arg == j, out=view)
+        return make(z)
+
+    @staticmethod
+    def backward(ctx: Any, h: Tensor) -> tuple[Any, ...]:
+        hd = _arr(h)
+        osize = ctx.arg.shape[-len(ctx.k) :]
+        picked = B.zeros(hd, ctx.arg.shape)
+        for j, view in enumerate(_corners(hd, ctx.k, osize)):
+            np.copyto(picked, view, where=ctx.arg == j)
+        return _PickCorners.apply(h, picked, ctx.arg, ctx.k), None, None, None
+
+
+def _disjoint_max(x: Tensor, k: Any, osize: Any, return_indices: bool, unbatched: bool) -> Any:
+    """Max pooling whose windows tile the input: the max over the k offsets' views (the
+    first offset on ties, the last NaN, as torch's scan), and a backward that writes each offset's view
+    once, instead of a gather and its scatter over flat indices."""
+    views = _corners(_arr(x), k, osize)
+    best = views[0].copy()
+    for v in views[1:]:
+        np.maximum(best, v, out=best)
+    arg = B.zeros(best, best.shape, np.int64)
+    for j in range(len(views) - 1, -1, -1):  # the first offset holding the max wins
+        np.copyto(arg, j, where=views[j] == best)
+    if best.dtype.kind in "fc" and bool(np.isnan(best).any()):
+        # torch's scan takes every NaN it meets: the last one wins.
+        for j, v in enumerate(views):
+            np.copyto(arg, j, where=np.isnan(v))
+    out = _PickCorners.apply(x, best, arg, tuple(k))
+    idx = None
+    if return_indices:
+        nd = len(k)
+        plane = x.shape[2:]
+        flat = B.zeros(arg, arg.shape, np.int64)
+        for i in range(nd):
+            shape = [-1 if j == i else 1 for j in range(nd)]
+            pos = B.xp(arg).arange(osize[i]).reshape(shape) * k[i]
+            pos = pos + arg // math.prod(k[i + 1 :]) % k[i]
+            flat = flat * plane[i] + pos
+        idx = make(flat)
+    if unbatched:
+        out = out.squeeze(0)
+        idx = None if idx is None else idx.squeeze(0)
+    return (out, idx) if return_indices else out
+
+
 def _lowest(dtype: Any) -> Any:
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
@@ -647,6 +725,8 @@ def _max_pool(
     k, s, p, d, pads, osize = _pool_geometry(
         name, x, nd, kernel_size, stride, padding, dilation, ceil_mode
     )
+    if tuple(s) == tuple(k) and not any(p) and all(di == 1 for di in d):
+        return _disjoint_max(x, k, osize, return_indices, unbatched)
     xd = _arr(x)
     xp = B.xp(xd)
     win = _windows_np(_pad_np(xd, pads, _lowest(xd.dtype)), k, (s, pads, d, 1), osize)
