@@ -191,7 +191,8 @@ def _record(tape: _Tape, fn: Any, args: Any, kwargs: dict[str, Any], kind: str =
     """Run ``fn`` on the unwrapped arguments and, while tracing, append the call to the tape.
 
     Entries: ("at", fn, args, kwargs) replays as it is (writes into given arrays);
-    (kind, fn, args, kwargs, results, views) makes new arrays, or views when views[i].
+    (kind, fn, args, kwargs, results, views, multi) makes new arrays (views where views[i];
+    multi when fn returned a tuple).
     """
     found: list[np.ndarray] = []
     a = _arrays(tuple(args), tape, found)

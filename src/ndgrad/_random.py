@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _backend as B
+
 __all__ = [
     "Generator",
     "default_generator",
@@ -52,12 +54,11 @@ class Generator:
     """
 
     def __init__(self, device: Any = "cpu") -> None:
-        from ._backend import cuda_available
         from ._device import device as as_device
 
         where = as_device("cpu" if device is None else device)
         if where.type == "cuda":
-            if not cuda_available():
+            if not B.cuda_available():
                 raise RuntimeError("Device type CUDA is not supported for torch.Generator() api.")
             where = as_device("cuda", where.index or 0)
         # A CUDA generator draws the same mt19937 stream on the host; the values are then
@@ -71,9 +72,7 @@ class Generator:
 
     # ------------------------------------------------------------------ seeding
     def manual_seed(self, seed: Any) -> Generator:
-        from ._backend import seeded
-
-        seeded()
+        B.seeded()
         seed = _check_seed(seed)
         self._seed = seed
         self._set_key(_init_key(seed), _N)
@@ -195,9 +194,7 @@ def set_rng_state(new_state: Any) -> None:
 
 def gen(generator: Generator | None, device: Any = None) -> Generator:
     """The generator to draw from: the given one, else the default of ``device``."""
-    from ._backend import drew
-
-    drew()
+    B.drew()
     if generator is not None:
         return generator
     if device is None or device.type == "cpu":
