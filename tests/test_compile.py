@@ -54,7 +54,7 @@ def test_workload_replays_like_eager(name: str, monkeypatch: pytest.MonkeyPatch)
     eager = build(ndgrad)
     ndgrad.manual_seed(0)
     compiled = ndgrad.compile(build(ndgrad))
-    for step in range(4):  # the trace, then replays; training steps change the weights
+    for step in range(5):  # eager, the trace, then replays; training steps change weights
         ndgrad.manual_seed(step)
         expected = _arrays(eager())
         ndgrad.manual_seed(step)
@@ -115,7 +115,7 @@ def test_op_table_replays_like_eager() -> None:
 # ------------------------------------------------------------------------- semantics
 def test_a_new_shape_traces_again() -> None:
     f = ndgrad.compile(lambda x: (x.sin() * 2).sum())
-    for n in (3, 4, 3):
+    for n in (3, 3, 4, 3, 4, 4, 3):  # each shape: once eagerly, then traced, then replayed
         x = ndgrad.arange(float(n))
         assert f(x).item() == pytest.approx(float((np.sin(np.arange(n)) * 2).sum()))
     assert len(f.cache) == 2
@@ -172,10 +172,12 @@ def test_a_step_whose_python_depends_on_random_values_is_refused() -> None:
     # digits_epoch shuffles with a DataLoader inside the step: the batches are chosen in
     # Python from the drawn permutation, which no recording can replay.
     step = ndgrad.compile(workloads.digits_epoch(ndgrad))
+    step()  # the first call runs eagerly
     with pytest.raises(TraceError, match="seeds a random generator"):
         step()
     draws = ndgrad.compile(lambda: ndgrad.randperm(5).tolist())
     ndgrad.manual_seed(0)
+    draws()
     draws()
     with pytest.raises(TraceError, match="differs from the traced one"):
         draws()
@@ -201,6 +203,44 @@ def test_a_training_step_keeps_grads_attached_and_outputs_fresh() -> None:
     model.zero_grad()  # cleared outside: the replay puts the gradients back
     step()
     assert model.weight.grad is not None and model.weight.grad.abs().sum().item() > 0
+
+
+def _train(make: Any, compiled: bool) -> np.ndarray:
+    ndgrad.manual_seed(0)
+    model = ndgrad.nn.Linear(3, 2)
+    opt = make(model.parameters(), lr=0.1)
+    x = ndgrad.randn(4, 3)
+
+    def step() -> None:
+        opt.zero_grad()
+        (model(x) ** 2).sum().backward()
+        opt.step()
+
+    run = ndgrad.compile(step) if compiled else step
+    for _ in range(6):
+        run()
+    return model.weight.detach().numpy().copy()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p, lr: ndgrad.optim.SGD(p, lr, momentum=0.9, nesterov=True, weight_decay=0.1),
+        ndgrad.optim.RMSprop,
+        ndgrad.optim.Adadelta,
+    ],
+)
+def test_optimizer_state_made_on_the_first_step_keeps_updating(make: Any) -> None:
+    # State made on the first step (momentum buffers, running averages) exists before the
+    # trace (the second call), so the replays update it instead of making it afresh.
+    np.testing.assert_array_equal(_train(make, True), _train(make, False))
+
+
+@pytest.mark.parametrize("make", [ndgrad.optim.Adam, ndgrad.optim.AdamW, ndgrad.optim.Adagrad])
+def test_step_counting_optimizers_are_refused(make: Any) -> None:
+    # Their step sizes come from step.item(): a Python value that changes every step.
+    with pytest.raises(TraceError, match="differs from the traced one"):
+        _train(make, True)
 
 
 def test_in_place_writes_reach_the_arguments() -> None:

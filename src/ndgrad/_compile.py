@@ -550,17 +550,25 @@ def _guard_failed(where: str) -> None:
 
 # ------------------------------------------------------------------------------ the API
 class CompiledFunction:
-    """A function replayed from its trace; traced again when argument shapes change."""
+    """A function run eagerly once, traced on its second call and replayed from then on;
+    likewise for each new combination of argument shapes and dtypes."""
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         self.fn = fn
         self.cache: dict[Any, Any] = {}
+        self.warm: set[Any] = set()
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = _key(args, kwargs)
         plan = self.cache.get(key)
         if plan is None:
+            if key not in self.warm:
+                # The first call runs eagerly: state made lazily on a first step (optimizer
+                # moments and step counts, lazy modules) then exists before the trace, so the
+                # replays update it instead of making it afresh.
+                self.warm.add(key)
+                return self.fn(*args, **kwargs)
             tape, tensors, out = _run_traced(self.fn, args, kwargs)
             plan = self.cache[key] = _Plan(tape, tensors, out)
             return plan.outputs({})
@@ -660,8 +668,10 @@ def compile(model: Callable[..., Any] | None = None, **options: Any) -> Any:
 
 
 def trace(fn: Callable[..., Any], example_inputs: Any) -> CompiledFunction:
-    """``torch.jit.trace``: trace ``fn`` on ``example_inputs`` now; replay it on later calls."""
+    """``torch.jit.trace``: trace ``fn`` on ``example_inputs`` now; replay it on later calls.
+    (It runs ``fn`` twice on them, as compile does: once eagerly, once traced.)"""
     compiled = CompiledFunction(fn)
     inputs = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
+    compiled(*inputs)
     compiled(*inputs)
     return compiled
