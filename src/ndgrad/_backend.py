@@ -170,9 +170,14 @@ def _require(index: int | None) -> tuple[GPU, int]:
     return lib, index
 
 
+def _of_lib(x: Any) -> bool:
+    """Whether ``x`` is an array of the registered library (CuPy, or a stand-in)."""
+    return _gpu is not None and isinstance(x, _gpu.ndarray)
+
+
 def xp(arr: Any) -> Any:
     """The array namespace of ``arr``: numpy, or the GPU library for a GPU array."""
-    if type(arr) is _ndarray or _gpu is None or not isinstance(arr, _gpu.ndarray):
+    if type(arr) is _ndarray or not _of_lib(arr):
         return np
     return _gpu.xp
 
@@ -184,11 +189,11 @@ def namespace(dev: device) -> Any:
 
 def is_array(x: Any) -> bool:
     """Whether ``x`` is an array of any device."""
-    return isinstance(x, _ndarray) or (_gpu is not None and isinstance(x, _gpu.ndarray))
+    return isinstance(x, _ndarray) or _of_lib(x)
 
 
 def device_of(arr: Any) -> device:
-    if type(arr) is _ndarray or _gpu is None or not isinstance(arr, _gpu.ndarray):
+    if type(arr) is _ndarray or not _of_lib(arr):
         return cpu
     return device("cuda", _gpu.index(arr)) if _gpu.kind == "cuda" else cpu
 
@@ -230,7 +235,7 @@ def to_numpy(arr: Any) -> np.ndarray:
     """A NumPy array with ``arr``'s values (a host copy for a GPU array)."""
     if type(arr) is _ndarray:
         return arr
-    if _gpu is not None and isinstance(arr, _gpu.ndarray):
+    if _of_lib(arr):
         return _gpu.to_host(arr)
     return np.asarray(arr)
 
@@ -242,9 +247,9 @@ def array(out: Any) -> Any:
 
 def asarray(value: Any, like: Any, dtype: Any = None) -> Any:
     """``value`` (a Python number, sequence or array) as an array on ``like``'s device."""
-    if type(like) is _ndarray or _gpu is None or not isinstance(like, _gpu.ndarray):
+    if type(like) is _ndarray or not _of_lib(like):
         return np.asarray(value, dtype)
-    if isinstance(value, _gpu.ndarray):
+    if _of_lib(value):
         return value if dtype is None else value.astype(dtype, copy=False)
     return _gpu.from_host(np.asarray(value, dtype), _gpu.index(like))
 
@@ -302,7 +307,7 @@ def checked_linalg(like: Any) -> Any:
     """A context in which linalg routines on ``like``'s device raise LinAlgError for a singular
     or indefinite matrix, as NumPy's always do; CuPy's return garbage unless asked (asking
     synchronizes, as torch's error checks do)."""
-    if type(like) is _ndarray or _gpu is None or not isinstance(like, _gpu.ndarray):
+    if type(like) is _ndarray or not _of_lib(like):
         return _UNCHECKED
     return _gpu.checked_linalg()
 
