@@ -242,7 +242,9 @@ def to_numpy(arr: Any) -> np.ndarray:
 
 def array(out: Any) -> Any:
     """A result as an array of its own device: NumPy scalars become 0-dim NumPy arrays."""
-    return out if is_array(out) else np.asarray(out)
+    if type(out) is _ndarray:
+        return out
+    return np.asarray(out) if isinstance(out, np.generic) or not is_array(out) else out
 
 
 def asarray(value: Any, like: Any, dtype: Any = None) -> Any:

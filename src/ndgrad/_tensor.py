@@ -67,6 +67,11 @@ def version_counter(t: Tensor) -> list[int]:
     vc = t._vc
     if vc is None:
         vc = t._vc = [0]
+        # A node that keeps its output checks it through this counter (made on first need,
+        # as most outputs are never written in place).
+        node = t._node
+        if node is not None and getattr(node, "out_vc", False) is None:
+            node.out_vc = vc
     return vc
 
 

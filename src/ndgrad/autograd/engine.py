@@ -27,21 +27,21 @@ def _key(e: Any) -> Any:
 def _dependencies(roots: Sequence[Any]) -> dict[Any, int]:
     """For every node and leaf reachable from ``roots``: how many edges point at it."""
     deps: dict[Any, int] = {}
-    stack = [r for r in roots if isinstance(r, Node)]
-    seen = set(stack)
+    root_set = set(roots)
+    stack = [r for r in root_set if isinstance(r, Node)]
     while stack:
-        node = stack.pop()
-        for e in node.edges:
+        for e in stack.pop().edges:
             if e is None:
                 continue
-            e = _key(e)
+            if type(e) is Slot:
+                e = e.node
             if e in deps:
                 deps[e] += 1
             else:
+                # First seen: walk on from it (a root is walked from already).
                 deps[e] = 1
-            if e not in seen and isinstance(e, Node):
-                seen.add(e)
-                stack.append(e)
+                if isinstance(e, Node) and e not in root_set:
+                    stack.append(e)
     return deps
 
 
@@ -211,6 +211,8 @@ def run_backward(
                 continue
             if g is None or (needed is not None and node not in needed):
                 grads_in: Any = (None,) * len(node.edges)
+            elif node.hooks is None and node.retain is None and not anomaly:
+                grads_in = node.run(g, create_graph, retain_graph)
             else:
                 if node.hooks:
                     g = _run_prehooks(node, g)

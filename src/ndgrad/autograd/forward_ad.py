@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._tensor import Tensor, make
+from .._tensor import Tensor, make, version_counter
 from .grad_mode import mode
 from .graph import Node
 
@@ -79,7 +79,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             f"Expected primal to be floating point or complex, but got: {tensor.dtype}"
         )
     dual = make(tensor._data, tensor._node, tensor._rg)
-    dual._vc = tensor._vc
+    dual._vc = version_counter(tensor)
     dual._tangent = (mode.dual, make(tangent._data.astype(tensor._data.dtype, copy=False)))
     return dual
 
@@ -96,7 +96,7 @@ def tangent_of(t: Any) -> Tensor | None:
 
 def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTensor:
     primal = make(tensor._data, tensor._node, tensor._rg)
-    primal._vc = tensor._vc
+    primal._vc = version_counter(tensor)
     return UnpackedDualTensor(primal, tangent_of(tensor))
 
 

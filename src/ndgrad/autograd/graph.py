@@ -24,7 +24,6 @@ __all__ = [
 ]
 
 _ndarray = np.ndarray
-_BLANK = ((), (None,), (None, None), (None, None, None))
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -120,7 +119,7 @@ class Node:
         op = self.op
         saved = self.saved
         if saved is None:
-            args = _BLANK[len(self.edges)] if len(self.edges) < 4 else (None,) * len(self.edges)
+            args = op.blank or (None,) * len(self.edges)
         else:
             for x, v in zip(saved, self.versions):
                 if v is not None and x._vc is not None and x._vc[0] != v:
@@ -137,19 +136,46 @@ class Node:
         out = None
         if op.save_out:
             out = self.out
-            if self.out_vc[0]:
-                raise modified_error(out, self, self.out_vc[0], 0)
+            vc = self.out_vc
+            if vc is not None and vc[0]:
+                raise modified_error(out, self, vc[0], 0)
             if create_graph:
                 # The output as a function of this node, so its use in the rule is differentiated
                 # (and, under forward AD, carrying the tangent it had in the forward pass).
                 out = make(out, self, True)
                 out._tangent = getattr(self, "out_tangent", None)
+        if not retain and (saved is not None or out is not None):
+            self.saved = self.raw = self.out = None
+            self.freed = True
         kw = self.kw
+        edges = self.edges
+        if op.arity and not create_graph and not kw:
+            # The most common nodes, one or two inputs, without the loops.
+            vjps = op.vjps
+            if op.arity == 1:
+                gi = vjps[0](g, *args, out)
+                meta = self.meta[0]
+                if type(gi) is not _ndarray or meta is not None:
+                    gi = _conform_array(gi, meta)
+                return (gi,)
+            ea, eb = edges
+            ga = gb = None
+            if ea is not None:
+                ga = vjps[0](g, *args, out)
+                meta = self.meta[0]
+                if type(ga) is not _ndarray or meta is not None:
+                    ga = _conform_array(ga, meta)
+            if eb is not None:
+                gb = vjps[1](g, *args, out)
+                meta = self.meta[1]
+                if type(gb) is not _ndarray or meta is not None:
+                    gb = _conform_array(gb, meta)
+            return (ga, gb)
         grads: list[Any] = []
         vjps = op.vjps
         if op.variadic:
-            vjps = [partial(vjps[0], i=i) for i in range(len(self.edges))]
-        for vjp, edge, meta in zip(vjps, self.edges, self.meta):
+            vjps = [partial(vjps[0], i=i) for i in range(len(edges))]
+        for vjp, edge, meta in zip(vjps, edges, self.meta):
             if edge is None:
                 grads.append(None)
                 continue
@@ -160,8 +186,6 @@ class Node:
             elif type(gi) is not _ndarray or meta is not None:
                 gi = _conform_array(gi, meta)
             grads.append(gi)
-        if not retain:
-            self.release()
         return grads
 
     def release(self) -> None:

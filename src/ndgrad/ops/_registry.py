@@ -25,7 +25,18 @@ OPS: dict[str, Op] = {}
 class Op:
     """One primitive: a NumPy forward and one VJP rule per input, side by side."""
 
-    __slots__ = ("name", "fwd", "vjps", "save_in", "save_out", "node_cls", "keep", "variadic")
+    __slots__ = (
+        "name",
+        "fwd",
+        "vjps",
+        "save_in",
+        "save_out",
+        "node_cls",
+        "keep",
+        "variadic",
+        "arity",
+        "blank",
+    )
 
     def __init__(
         self,
@@ -43,6 +54,10 @@ class Op:
         self.save_in = save_in
         self.save_out = save_out
         self.variadic = variadic
+        # 1 or 2 for the engine's fast paths, else 0.
+        self.arity = len(vjps) if not variadic and len(vjps) <= 2 else 0
+        # The rules' arguments when nothing is saved.
+        self.blank = (None,) * (0 if variadic else len(vjps))
         # keep[mask]: which inputs to save when the inputs in bitmask ``mask`` need a
         # gradient. Like torch, an input only the other's rule reads is not kept (nor
         # version-checked) when the other needs no gradient.
@@ -84,8 +99,11 @@ def defop(
     return op
 
 
-# A shared (None, None): what a binary node keeps when it needs nothing per operand.
+# Shared tuples, one fewer allocation per node: what a binary or unary node keeps when it
+# needs nothing per operand, and the versions of a tensor never written in place.
 _NO_META = (None, None)
+_NO_META1 = (None,)
+_V0 = (0,)
 
 
 def _version(t: Tensor) -> int:
@@ -122,12 +140,8 @@ def _new_node(op: Op, t: Tensor, edges: tuple[Any, ...], meta: tuple[Any, ...], 
     node.saved = None
     if mode.anomaly:
         record_trace(node)
-    if op.save_out:
-        node.out = t._data
-        node.out_vc = t._vc = [0]
-    else:
-        node.out = None
-        node.out_vc = None
+    node.out = t._data if op.save_out else None
+    node.out_vc = None
     t._node = node
     return node
 
@@ -151,7 +165,10 @@ def _save2(node: Any, keep: tuple[bool, bool], a: Any, ta: bool, b: Any, tb: boo
     saved = node.saved = (a, b)
     if ta or tb:
         node.raw = (a._data if ta else a, b._data if tb else b)
-        node.versions = (_version(a) if ta else None, _version(b) if tb else None)
+        node.versions = (
+            (0 if a._vc is None else a._vc[0]) if ta else None,
+            (0 if b._vc is None else b._vc[0]) if tb else None,
+        )
     else:
         # Only Python numbers kept (x * 2.0): one tuple serves both, and nothing to check.
         node.raw = saved
@@ -236,11 +253,12 @@ def apply1(op: Op, x: Tensor, kw: dict[str, Any] | None = None) -> Tensor:
         t = make(out, None, False)
     else:
         t = make(out, None, True)
-        node = _new_node(op, t, (_edge(x),), (_meta(x._data, out),), kw)
+        m = _meta(x._data, out)
+        node = _new_node(op, t, (_edge(x),), _NO_META1 if m is None else (m,), kw)
         if op.save_in:
             node.saved = (x,)
             node.raw = (x._data,)
-            node.versions = (_version(x),)
+            node.versions = _V0 if x._vc is None else (x._vc[0],)
             if mode.saved_hooks is not None:
                 pack_saved(node)
     if mode.dual:
