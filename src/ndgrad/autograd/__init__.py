@@ -85,7 +85,8 @@ def _make_grads(outputs: tuple[Tensor, ...], grad_outputs: tuple[Any, ...]) -> l
                     "grad can be implicitly created only for real scalar outputs but got "
                     + repr(out.dtype)
                 )
-            g = make(np.ones_like(out._data))
+            d = out._data
+            g = make(B.xp(d).ones(d.shape, d.dtype))
         elif not isinstance(g, Tensor):
             g = make(B.asarray(g, out._data, out._data.dtype))
         elif g._data.shape != out._data.shape:

@@ -24,17 +24,24 @@ def _key(e: Any) -> Any:
     return e.node if type(e) is Slot else e
 
 
-def _dependencies(roots: Sequence[Any]) -> dict[Any, int]:
-    """For every node and leaf reachable from ``roots``: how many edges point at it."""
+def _dependencies(
+    roots: Sequence[Any], targets: set[Any] | None = None
+) -> tuple[dict[Any, int], set[Any] | None]:
+    """For every node and leaf reachable from ``roots``: how many edges point at it. With
+    ``targets``, also the nodes that lie on some path from ``roots`` to one of them."""
     deps: dict[Any, int] = {}
+    parents: dict[Any, list[Any]] | None = None if targets is None else {}
     root_set = set(roots)
     stack = [r for r in root_set if isinstance(r, Node)]
     while stack:
-        for e in stack.pop().edges:
+        node = stack.pop()
+        for e in node.edges:
             if e is None:
                 continue
             if type(e) is Slot:
                 e = e.node
+            if parents is not None:
+                parents.setdefault(e, []).append(node)
             if e in deps:
                 deps[e] += 1
             else:
@@ -42,34 +49,16 @@ def _dependencies(roots: Sequence[Any]) -> dict[Any, int]:
                 deps[e] = 1
                 if isinstance(e, Node) and e not in root_set:
                     stack.append(e)
-    return deps
-
-
-def _needed(roots: Sequence[Any], targets: set[Any]) -> set[Any]:
-    """The nodes that lie on some path from ``roots`` to ``targets``."""
-    parents: dict[Any, list[Any]] = {}
-    stack = [r for r in roots if isinstance(r, Node)]
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for e in node.edges:
-            if e is None:
-                continue
-            e = _key(e)
-            parents.setdefault(e, []).append(node)
-            if e not in seen and isinstance(e, Node):
-                seen.add(e)
-                stack.append(e)
+    if parents is None:
+        return deps, None
     needed = set()
-    root_set = set(roots)
     stack = [t for t in targets if t in parents or t in root_set]
     while stack:
         n = stack.pop()
-        if n in needed:
-            continue
-        needed.add(n)
-        stack.extend(parents.get(n, ()))
-    return needed
+        if n not in needed:
+            needed.add(n)
+            stack.extend(parents.get(n, ()))
+    return deps, needed
 
 
 def _add_slot(pending: dict[Any, Any], e: Slot, g: Any) -> None:
@@ -180,8 +169,7 @@ def run_backward(
     keys = [_key(e) for e in edges]
     in_edges = [t._node if t._node is not None else t for t in inputs or ()]
     targets = {_key(e) for e in in_edges}
-    needed = _needed(keys, targets) if inputs is not None else None
-    deps = _dependencies(keys)
+    deps, needed = _dependencies(keys, targets if inputs is not None else None)
     captured: list[Any] = [None] * len(in_edges)
 
     pending: dict[Any, Any] = {}

@@ -33,7 +33,17 @@ class _Mode(threading.local):
     dual = 0
     # The innermost saved_tensors_hooks (pack, unpack), or None.
     saved_hooks: tuple[Callable[..., Any], Callable[..., Any]] | None = None
+    # Whether any of the three above is on: the one flag an op reads on its way.
+    extra = False
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in _EXTRAS:
+            on = self.anomaly or self.dual != 0 or self.saved_hooks is not None
+            super().__setattr__("extra", on)
+
+
+_EXTRAS = frozenset({"anomaly", "dual", "saved_hooks"})
 
 mode = _Mode()
 

@@ -17,6 +17,7 @@ from ..autograd.graph import Node, pack_saved
 __all__ = ["Op", "defop", "apply", "apply1", "apply2", "OPS"]
 
 _ndarray = np.ndarray
+_new_tensor = object.__new__
 
 # Every op, by node name: the test suite checks each has a gradcheck entry.
 OPS: dict[str, Op] = {}
@@ -128,8 +129,10 @@ def _edge(x: Tensor) -> Any:
     return node if node is not None else x
 
 
-def _new_node(op: Op, t: Tensor, edges: tuple[Any, ...], meta: tuple[Any, ...], kw: Any) -> Any:
-    """A node for output ``t`` of ``op``; the caller stores what the rules read."""
+def _new_node(
+    op: Op, out: _ndarray, edges: tuple[Any, ...], meta: tuple[Any, ...], kw: Any
+) -> Tensor:
+    """A tensor around ``out`` and its node; the caller stores what the rules read."""
     node = op.node_cls()
     node.edges = edges
     node.meta = meta
@@ -138,12 +141,17 @@ def _new_node(op: Op, t: Tensor, edges: tuple[Any, ...], meta: tuple[Any, ...], 
     node.hooks = None
     node.retain = None
     node.saved = None
-    if mode.anomaly:
-        record_trace(node)
-    node.out = t._data if op.save_out else None
+    node.out = out if op.save_out else None
     node.out_vc = None
+    # make(out, node, True), inline: this runs once per recorded op.
+    t = _new_tensor(Tensor)
+    t._data = out
     t._node = node
-    return node
+    t._rg = True
+    t._vc = None
+    t._base = None
+    t._tangent = None
+    return t
 
 
 def _save(node: Any, args: tuple[Any, ...], keep: tuple[bool, ...]) -> None:
@@ -151,8 +159,6 @@ def _save(node: Any, args: tuple[Any, ...], keep: tuple[bool, ...]) -> None:
     node.saved = saved
     node.raw = tuple([a._data if isinstance(a, Tensor) else a for a in saved])
     node.versions = tuple([_version(a) if isinstance(a, Tensor) else None for a in saved])
-    if mode.saved_hooks is not None:
-        pack_saved(node)
 
 
 def _save2(node: Any, keep: tuple[bool, bool], a: Any, ta: bool, b: Any, tb: bool) -> None:
@@ -173,16 +179,14 @@ def _save2(node: Any, keep: tuple[bool, bool], a: Any, ta: bool, b: Any, tb: boo
         # Only Python numbers kept (x * 2.0): one tuple serves both, and nothing to check.
         node.raw = saved
         node.versions = _NO_META
-    if mode.saved_hooks is not None:
-        pack_saved(node)
 
 
 def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | None) -> Tensor:
     """Wrap ``out`` in a tensor whose node points back at the tensor arguments."""
     edges = tuple([_edge(a) if isinstance(a, Tensor) else None for a in args])
     meta = tuple([_meta(a._data, out) if isinstance(a, Tensor) else None for a in args])
-    t = make(out, None, True)
-    node = _new_node(op, t, edges, meta, kw)
+    t = _new_node(op, out, edges, meta, kw)
+    node = t._node
     if op.save_in:
         if op.variadic:
             _save(node, args, (True,) * len(args))
@@ -192,7 +196,25 @@ def _record(op: Op, out: _ndarray, args: tuple[Any, ...], kw: dict[str, Any] | N
                 if e is not None:
                     mask |= 1 << i
             _save(node, args, op.keep[mask])
+    if mode.extra:
+        _node_extras(node)
     return t
+
+
+def _node_extras(node: Any) -> None:
+    """What anomaly mode and saved-tensor hooks add to a new node (off the common path)."""
+    if mode.anomaly:
+        record_trace(node)
+    if mode.saved_hooks is not None and node.saved is not None:
+        pack_saved(node)
+
+
+def _extras(op: Op, args: tuple[Any, ...], kw: dict[str, Any] | None, t: Tensor) -> None:
+    """_node_extras for ``t``'s node, if recorded, then forward AD's tangent."""
+    if t._node is not None:
+        _node_extras(t._node)
+    if mode.dual:
+        push_forward(op, args, kw, t)
 
 
 def _mixed(args: tuple[Any, ...], error: TypeError) -> TypeError:
@@ -252,17 +274,15 @@ def apply1(op: Op, x: Tensor, kw: dict[str, Any] | None = None) -> Tensor:
     if not (x._rg and mode.enabled):
         t = make(out, None, False)
     else:
-        t = make(out, None, True)
         m = _meta(x._data, out)
-        node = _new_node(op, t, (_edge(x),), _NO_META1 if m is None else (m,), kw)
+        t = _new_node(op, out, (_edge(x),), _NO_META1 if m is None else (m,), kw)
+        node = t._node
         if op.save_in:
             node.saved = (x,)
             node.raw = (x._data,)
             node.versions = _V0 if x._vc is None else (x._vc[0],)
-            if mode.saved_hooks is not None:
-                pack_saved(node)
-    if mode.dual:
-        push_forward(op, (x,), kw, t)
+    if mode.extra:
+        _extras(op, (x,), kw, t)
     return t
 
 
@@ -282,20 +302,20 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
     if not (mode.enabled and ((ta and a._rg) or (tb and b._rg))):
         t = make(out, None, False)
     else:
-        t = make(out, None, True)
         ea = _edge(a) if ta else None
         eb = _edge(b) if tb else None
         ma = _meta(a._data, out) if ta else None
         mb = _meta(b._data, out) if tb else None
         meta = _NO_META if ma is None and mb is None else (ma, mb)
-        node = _new_node(op, t, (ea, eb), meta, None)
+        t = _new_node(op, out, (ea, eb), meta, None)
+        node = t._node
         if not (ta and tb):
             # The Python number operand, kept for explanations (ndgrad.autograd.explain).
             node.const = b if ta else a
         if op.save_in:
             _save2(node, op.keep[(ea is not None) + 2 * (eb is not None)], a, ta, b, tb)
-    if mode.dual:
-        push_forward(op, (a, b), None, t)
+    if mode.extra:
+        _extras(op, (a, b), None, t)
     return t
 
 
