@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import ndgrad
+from ndgrad import _sampling
 
 try:
     import torch
@@ -154,6 +155,28 @@ def test_large_normals(dtype, n):
         if dtype == "float16" and n % 16:
             continue  # torch's half tail handling is not reproduced (see _sampling.normal)
         _same(a, b, maxulp=1 if dtype == "float32" else 0)
+
+
+def test_fma32_catches_double_rounding():
+    # a * b + c lies just below the float32 midpoint 128 + 1.5 * 2**-16: the float64 sum rounds
+    # onto that midpoint, and rounding it to float32 (half to even) would then go up.
+    a, b, c = 2.0**-17 * (1 + 2.0**-23), 1 - 2.0**-23, 128 + 2.0**-16
+    assert all(float(np.float32(v)) == v for v in (a, b, c))
+    row = np.ones((1, 8))
+    assert (_sampling.fma32(a * row, b * row, c * row) == 128 + 2.0**-16).all()
+    quick = _sampling._Fma32(1, 1)
+    assert (quick(a * row, b * row, c * row) == 128 + 2.0**-15).all()
+    assert _sampling._ties(quick.sums).all()  # so the caller redoes it with fma32
+
+
+def test_quick_normals_agree_with_exact_fmas():
+    u = (np.random.default_rng(0).integers(0, 2**24, (8192, 16)) * 2.0**-24).astype(np.float32)
+    quick = _sampling._Fma32(_sampling._FMAS, len(u))
+    _sampling._box_muller_32(u, 0.5, 3.0, quick)
+    assert _sampling._ties(quick.sums).any()  # some rows are redone, and must land in place
+    exact = _sampling._box_muller_32(u, 0.5, 3.0, _sampling.fma32).astype(np.float32)
+    ours = _sampling._box_muller_16(u, 0.5, 3.0)
+    np.testing.assert_array_equal(ours.view(np.uint32), exact.view(np.uint32))
 
 
 @needs_torch

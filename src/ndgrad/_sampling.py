@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -43,20 +44,48 @@ def fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
     return s + (t + e)
 
 
-def fma32(a: np.ndarray, b: np.ndarray | float, c: np.ndarray | float) -> np.ndarray:
-    """float32 a * b + c rounded once: the product is exact in float64; the one case where
-    rounding the float64 sum to float32 rounds twice (a float32 tie) is nudged off the tie."""
-    p = np.asarray(a, _f64) * np.asarray(b, _f64)
-    c = np.asarray(c, _f64)
+def _round32(x: np.ndarray) -> np.ndarray:
+    """float64 values rounded to float32, kept as float64."""
+    return x.astype(_f32).astype(_f64)
+
+
+_TIE_BITS, _TIE = np.array(0x1FFF_FFFF, _u64), np.array(0x1000_0000, _u64)
+
+
+def _ties(s: np.ndarray) -> np.ndarray:
+    """Where float64 values sit halfway between two float32 values."""
+    return (s.view(_u64) & _TIE_BITS) == _TIE
+
+
+def fma32(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """float32 a * b + c rounded once, on float64 values that are float32 ones: the product is
+    exact in float64; where rounding the float64 sum to float32 rounds twice (the sum sits on a
+    float32 tie that the exact one misses), the sum is nudged off the tie."""
+    p = a * b
     s = p + c
-    tie = (s.view(_u64) & _u64(0x1FFF_FFFF)) == _u64(0x1000_0000)
+    tie = _ties(s)
     # Ties are rare: the rounding error of the sum is only needed for them.
     if tie.any():
         s, t = _two_sum(p, c)
         tie &= t != 0
         if tie.any():
             s = np.where(tie, np.nextafter(s, np.where(t > 0, np.inf, -np.inf)), s)
-    return s.astype(_f32)
+    return _round32(s)
+
+
+class _Fma32:
+    """fma32 without its tie check, for results of shape (rows, 8): each float64 sum goes into a
+    slot of ``sums``, for the caller to check all at once (only values computed from a sum on a
+    tie can be off)."""
+
+    def __init__(self, slots: int, rows: int) -> None:
+        self.sums = np.empty((slots, rows, 8))
+        self.used = 0
+
+    def __call__(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        s = np.add(a * b, c, self.sums[self.used])
+        self.used += 1
+        return _round32(s)
 
 
 def _libm(fn: object, x: np.ndarray) -> np.ndarray:
@@ -67,8 +96,16 @@ def _libm(fn: object, x: np.ndarray) -> np.ndarray:
 # ---------------------------------------------- float32 log, sin, cos: torch's AVX normal path
 # torch fills float tensors of 16 or more normals with Cephes-style SIMD log/sincos, compiled
 # with FMA contraction; these reproduce that arithmetic step by step, so results agree bit for
-# bit on AVX2/AVX512 builds.
-_LOG_P = (
+# bit on AVX2/AVX512 builds. Values are float32 ones held in float64: one float32 operation
+# (+, -, *, sqrt) done in float64 and rounded to float32 is rounded correctly (53 >= 2 * 24 + 2
+# bits), so only the FMAs need care; an FMA whose product is exact in float32 is an addition.
+def _c32(*values: float) -> tuple[np.ndarray, ...]:
+    """Constants rounded to float32, as float64 0-d arrays (the quickest NumPy operands)."""
+    return tuple(np.array(float(_f32(v))) for v in values)
+
+
+_LOG_P = _c32(
+    7.0376836292e-2,
     -1.1514610310e-1,
     1.1676998740e-1,
     -1.2420140846e-1,
@@ -78,44 +115,62 @@ _LOG_P = (
     -2.4999993993e-1,
     3.3333331174e-1,
 )
+_LOG_Q1, _LOG_Q2, _HALF = _c32(-2.12194440e-4, 0.693359375, 0.5)
+_DP1, _DP2, _MINUS_DP3 = _c32(0.78515625, 2.4187564849853515625e-4, -3.77489497744594108e-8)
+_COS_P = _c32(2.443315711809948e-005, -1.388731625493765e-003, 4.166664568298827e-002)
+_SIN_P = _c32(-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
+# By even octant j (0 to 8): whether the polynomials swap, the signs of cos and of sin.
+_SWAP = np.array([False, False, True, False, False, False, True, False, False])
+_COS_SIGN = np.array([1.0, 0, -1.0, 0, -1.0, 0, 1.0, 0, 1.0])
+_SIN_SIGN = np.array([1.0, 0, 1.0, 0, -1.0, 0, -1.0, 0, 1.0])
+_ONE32, _TWO_PI32, _FOUR_OVER_PI32 = (np.array(v, _f32) for v in (1, _TWO_PI, 1.27323954473516))
+# float32 bits: the mantissa, the exponent of [0.5, 1), the mantissa of sqrt(1/2).
+_MANT, _HALF_EXP, _SQRT_HALF_MANT = (
+    np.array(v, np.int32) for v in (0x7FFFFF, 0x3F000000, 0x3504F3)
+)
+_FMAS = 16  # fma calls in _box_muller_32, each with a (rows, 8) result
+_BLOCK = 512  # rows of 16 normals computed at once: the float64 temporaries stay in cache
 
 
-def _log32(x: np.ndarray) -> np.ndarray:
-    x = np.maximum(x, _f32(1.17549435e-38))
+def _log32(x: np.ndarray, fma: Callable) -> np.ndarray:
+    """log of float32 x, normal and in (0, 1]."""
     xi = x.view(np.int32)
-    e = ((xi >> 23) - 0x7F).astype(_f32) + _f32(1)
-    x = ((xi & ~0x7F800000) | 0x3F000000).view(_f32)  # mantissa in [0.5, 1)
-    small = x < _f32(0.707106781186547524)
-    x = (x - _f32(1)) + np.where(small, x, _f32(0))
-    e = e - small.astype(_f32)
-    z = x * x
-    y = np.full_like(x, _f32(7.0376836292e-2))
-    for p in _LOG_P:
-        y = fma32(y, x, _f32(p))
-    y = fma32(y * x, z, e * _f32(-2.12194440e-4))
-    y = fma32(z, _f32(-0.5), y)
-    return fma32(e, _f32(0.693359375), x + y)
+    mant = xi & _MANT
+    # The mantissa is taken in [sqrt(1/2), sqrt(2)): in [0.5, 1) when at least sqrt(1/2).
+    mi = mant | _HALF_EXP
+    mi[mant < _SQRT_HALF_MANT] += 1 << 23
+    x = mi.view(_f32).astype(_f64) - 1.0
+    e = ((xi - mi) >> 23).astype(_f64)  # the exponent that goes with that mantissa, plus 1
+    z = _round32(x * x)
+    y = fma(_LOG_P[0], x, _LOG_P[1])
+    for p in _LOG_P[2:]:
+        y = fma(y, x, p)
+    y = fma(_round32(y * x), z, _round32(e * _LOG_Q1))
+    # FMAs whose products (z / 2, e * Q2) are exact: additions.
+    y = _round32(y - _HALF * z)
+    return _round32(_round32(x + y) + e * _LOG_Q2)
 
 
-def _sincos32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """sin and cos of x >= 0."""
-    j = (x * _f32(1.27323954473516)).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(_f32)
-    x = fma32(y, _f32(-0.78515625), x)
-    x = fma32(y, _f32(-2.4187564849853515625e-4), x)
-    x = fma32(y, _f32(-3.77489497744594108e-8), x)
-    z = x * x
-    c = fma32(_f32(2.443315711809948e-005), z, _f32(-1.388731625493765e-003))
-    c = fma32(c, z, _f32(4.166664568298827e-002))
-    c = fma32(c * z, z, -(z * _f32(0.5))) + _f32(1)
-    s = fma32(_f32(-1.9515295891e-4), z, _f32(8.3321608736e-3))
-    s = fma32(s, z, _f32(-1.6666654611e-1))
-    s = fma32(s * z, x, x)
-    swap = (j & 2) != 0
-    sin = np.where(swap, c, s).view(np.int32) ^ ((j & 4) << 29)
-    cos = np.where(swap, s, c).view(np.int32) ^ ((~(j - 2) & 4) << 29)
-    return sin.view(_f32), cos.view(_f32)
+def _cos_sin32(u: np.ndarray, fma: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """cos and sin of float32 2 pi u, u in [0, 1)."""
+    x = _TWO_PI32 * u
+    j = (x * _FOUR_OVER_PI32).astype(np.intp)
+    j += 1
+    j &= ~1  # the even octant nearest x, 0 to 8
+    y = j.astype(_f64)
+    # FMAs whose products are exact (y is at most 8, DP1 and DP2 are short): additions.
+    x = _round32(x.astype(_f64) - y * _DP1)
+    x = _round32(x - y * _DP2)
+    x = fma(y, _MINUS_DP3, x)
+    z = _round32(x * x)
+    c = fma(_COS_P[0], z, _COS_P[1])
+    c = fma(c, z, _COS_P[2])
+    c = _round32(fma(_round32(c * z), z, -_HALF * z) + 1.0)
+    s = fma(_SIN_P[0], z, _SIN_P[1])
+    s = fma(s, z, _SIN_P[2])
+    s = fma(_round32(s * z), x, x)
+    swap = _SWAP[j]
+    return np.where(swap, s, c) * _COS_SIGN[j], np.where(swap, c, s) * _SIN_SIGN[j]
 
 
 # ------------------------------------------------------------------------------ uniforms
@@ -146,6 +201,18 @@ def uniform(g: Generator, n: int, dtype: np.dtype, low: float, high: float) -> n
 
 
 # ------------------------------------------------------------------------------- normals
+def _box_muller_32(u: np.ndarray, mean: float, std: float, fma: Callable) -> np.ndarray:
+    """Rows of 16 float32 uniforms to normals (float32 values in float64); ``fma`` is used for
+    the FMAs of log and sin/cos."""
+    r = _round32(np.sqrt(-2.0 * _log32(_ONE32 - u[:, :8], fma)))
+    cos, sin = _cos_sin32(u[:, 8:], fma)
+    out = np.empty(u.shape)
+    np.multiply(r, cos, out[:, :8])
+    np.multiply(r, sin, out[:, 8:])
+    # The scaling FMA often sits on float32 ties (when std * r is short): checked as it goes.
+    return fma32(_round32(out), *_c32(std, mean))
+
+
 def _box_muller_16(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Rows of 16 uniforms: the first 8 give radii from 1 - u, the last 8 angles."""
     if u.dtype == _f64:
@@ -153,12 +220,23 @@ def _box_muller_16(u: np.ndarray, mean: float, std: float) -> np.ndarray:
         theta = _TWO_PI * u[:, 8:]
         a = fma64(r * np.cos(theta), std, mean)
         b = fma64(r * np.sin(theta), std, mean)
-    else:
-        r = np.sqrt(_f32(-2) * _log32(_f32(1) - u[:, :8]))
-        sin, cos = _sincos32(_f32(_TWO_PI) * u[:, 8:])
-        a = fma32(r * cos, _f32(std), _f32(mean))
-        b = fma32(r * sin, _f32(std), _f32(mean))
-    return np.concatenate([a, b], axis=1)
+        return np.concatenate([a, b], axis=1)
+    out = np.empty(u.shape, _f32)
+    for i in range(0, len(u), _BLOCK):
+        out[i : i + _BLOCK] = _box_muller_block(u[i : i + _BLOCK], mean, std)
+    return out
+
+
+def _box_muller_block(u: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """_box_muller_32 with quick FMAs; the rows where one of them may have rounded twice are
+    redone with exact ones."""
+    quick = _Fma32(_FMAS, len(u))
+    out = _box_muller_32(u, mean, std, quick)
+    tied = _ties(quick.sums[: quick.used])
+    if tied.any():
+        redo = tied.any(axis=0).any(axis=1)
+        out[redo] = _box_muller_32(u[redo], mean, std, fma32)
+    return out
 
 
 def normal(
@@ -173,14 +251,13 @@ def normal(
     if n < 16 or not contiguous:
         return _cast(_normal_pairs(g, n, float(mean), float(std)), dtype)
     digits = 53 if dtype == _f64 else 24
-    u = _unit(g, n, digits)
     whole = n - n % 16
-    out = np.empty(n, u.dtype)
-    out[:whole] = _box_muller_16(u[:whole].reshape(-1, 16), mean, std).reshape(-1)
-    if whole != n:
-        # The tail redraws 16 fresh uniforms and overwrites the last 16 values.
-        out[n - 16 :] = _box_muller_16(_unit(g, 16, digits).reshape(1, 16), mean, std)[0]
-    return _cast(out, dtype)
+    if whole == n:
+        return _cast(_box_muller_16(_unit(g, n, digits).reshape(-1, 16), mean, std).ravel(), dtype)
+    # The tail draws 16 fresh uniforms (after the n of the whole) and overwrites the last 16.
+    u = _unit(g, n + 16, digits)
+    out = _box_muller_16(np.concatenate((u[:whole], u[n:])).reshape(-1, 16), mean, std).ravel()
+    return _cast(np.concatenate((out[: n - 16], out[whole:])), dtype)
 
 
 def _normal_pairs(g: Generator, n: int, mean: float, std: float) -> np.ndarray:
