@@ -149,24 +149,24 @@ class Node:
             self.freed = True
         kw = self.kw
         edges = self.edges
-        if op.arity and not create_graph and not kw:
-            # The most common nodes, one or two inputs, without the loops.
-            vjps = op.vjps
-            if op.arity == 1:
-                gi = vjps[0](g, *args, out)
-                meta = self.meta[0]
-                if type(gi) is not _ndarray or meta is not None:
-                    gi = _conform_array(gi, meta)
-                return (gi,)
+        arity = op.arity
+        if arity == 1 and not create_graph:
+            # The most common nodes, one input or two without keywords, without the loops.
+            gi = op.vjps[0](g, *args, out, **kw) if kw else op.vjps[0](g, *args, out)
+            meta = self.meta[0]
+            if type(gi) is not _ndarray or meta is not None:
+                gi = _conform_array(gi, meta)
+            return (gi,)
+        if arity == 2 and not create_graph and not kw:
             ea, eb = edges
             ga = gb = None
             if ea is not None:
-                ga = vjps[0](g, *args, out)
+                ga = op.vjps[0](g, *args, out)
                 meta = self.meta[0]
                 if type(ga) is not _ndarray or meta is not None:
                     ga = _conform_array(ga, meta)
             if eb is not None:
-                gb = vjps[1](g, *args, out)
+                gb = op.vjps[1](g, *args, out)
                 meta = self.meta[1]
                 if type(gb) is not _ndarray or meta is not None:
                     gb = _conform_array(gb, meta)
