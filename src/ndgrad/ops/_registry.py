@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,7 @@ class Op:
         "keep",
         "variadic",
         "arity",
+        "scalars",
         "blank",
     )
 
@@ -57,6 +59,8 @@ class Op:
         self.variadic = variadic
         # 1 or 2 for the engine's fast paths, else 0.
         self.arity = len(vjps) if not variadic and len(vjps) <= 2 else 0
+        # Whether apply2 may hand fwd and the rules a Python float as a 0-dim array.
+        self.scalars = False
         # The rules' arguments when nothing is saved.
         self.blank = (None,) * (0 if variadic else len(vjps))
         # keep[mask]: which inputs to save when the inputs in bitmask ``mask`` need a
@@ -161,23 +165,22 @@ def _save(node: Any, args: tuple[Any, ...], keep: tuple[bool, ...]) -> None:
     node.versions = tuple([_version(a) if isinstance(a, Tensor) else None for a in saved])
 
 
-def _save2(node: Any, keep: tuple[bool, bool], a: Any, ta: bool, b: Any, tb: bool) -> None:
-    """_save for the two operands of a binary op, without the generic loops."""
+def _save2(
+    node: Any, keep: tuple[bool, bool], a: Any, ta: bool, ad: Any, b: Any, tb: bool, bd: Any
+) -> None:
+    """_save for the two operands of a binary op (``ad``, ``bd``: what the forward took)."""
     ka, kb = keep
-    a = a if ka else None
-    b = b if kb else None
     ta = ta and ka
     tb = tb and kb
-    saved = node.saved = (a, b)
+    node.saved = (a if ka else None, b if kb else None)
+    node.raw = (ad if ka else None, bd if kb else None)
     if ta or tb:
-        node.raw = (a._data if ta else a, b._data if tb else b)
         node.versions = (
             (0 if a._vc is None else a._vc[0]) if ta else None,
             (0 if b._vc is None else b._vc[0]) if tb else None,
         )
     else:
-        # Only Python numbers kept (x * 2.0): one tuple serves both, and nothing to check.
-        node.raw = saved
+        # Only Python numbers kept (x * 2.0): nothing to check.
         node.versions = _NO_META
 
 
@@ -296,7 +299,14 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
         _refresh(b)
     if ta and tb and type(a._data) is not type(b._data):
         a, b = _same_device(a, b)
-    out = op.fwd(a._data if ta else a, b._data if tb else b)
+    ad = a._data if ta else a
+    bd = b._data if tb else b
+    if op.scalars:
+        if not tb and type(b) is float:
+            bd = _scalar(b, ad)
+        elif not ta and type(a) is float:
+            ad = _scalar(a, bd)
+    out = op.fwd(ad, bd)
     if type(out) is not _ndarray:
         out = B.array(out)
     if not (mode.enabled and ((ta and a._rg) or (tb and b._rg))):
@@ -304,8 +314,8 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
     else:
         ea = _edge(a) if ta else None
         eb = _edge(b) if tb else None
-        ma = _meta(a._data, out) if ta else None
-        mb = _meta(b._data, out) if tb else None
+        ma = _meta(ad, out) if ta else None
+        mb = _meta(bd, out) if tb else None
         meta = _NO_META if ma is None and mb is None else (ma, mb)
         t = _new_node(op, out, (ea, eb), meta, None)
         node = t._node
@@ -313,10 +323,41 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
             # The Python number operand, kept for explanations (ndgrad.autograd.explain).
             node.const = b if ta else a
         if op.save_in:
-            _save2(node, op.keep[(ea is not None) + 2 * (eb is not None)], a, ta, b, tb)
+            _save2(node, op.keep[(ea is not None) + 2 * (eb is not None)], a, ta, ad, b, tb, bd)
     if mode.extra:
         _extras(op, (a, b), None, t)
     return t
+
+
+# Python floats as 0-dim arrays, by (value, dtype): see _scalar.
+_SCALARS: dict[tuple[float, Any], _ndarray] = {}
+
+
+def _scalar(v: float, like: Any) -> Any:
+    """A Python float as a cached read-only 0-dim array of ``like``'s float dtype.
+
+    For ops that flag ``scalars`` (NumPy ufuncs, which cast a Python float to the array's
+    dtype): the same values, and a quicker operand, forward and in the rule, than a Python
+    number, which NumPy converts on every call. Zeros (whose sign a cache key would lose),
+    NaN, infinities and values the dtype cannot hold stay Python floats.
+    """
+    if type(like) is not _ndarray:
+        return v
+    key = (v, like.dtype)
+    arr = _SCALARS.get(key)
+    if arr is not None:
+        return arr
+    if like.dtype.kind != "f" or v == 0 or not math.isfinite(v):
+        return v
+    with np.errstate(over="ignore"):
+        arr = np.array(v, like.dtype)
+    if not np.isfinite(arr):
+        return v
+    if len(_SCALARS) >= 1024:
+        _SCALARS.clear()
+    arr.flags.writeable = False
+    _SCALARS[key] = arr
+    return arr
 
 
 def _same_device(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:

@@ -355,6 +355,9 @@ RSUB = defop(
     lambda x, other: np.subtract(*promote(other, x)),
     lambda g, x, out, other: -g,
 )
+# Their forwards are NumPy ufuncs: a Python float operand may come as a 0-dim array.
+for _op in (ADD, SUB, MUL, DIV):
+    _op.scalars = True
 NEG = defop("NegBackward0", np.negative, lambda g, x, out: -g)
 # x ** p for a Python number p; torch defines the gradient at p == 0 as exactly zero.
 POW = defop(
