@@ -277,12 +277,17 @@ def apply1(op: Op, x: Tensor, kw: dict[str, Any] | None = None) -> Tensor:
     if not (x._rg and mode.enabled):
         t = make(out, None, False)
     else:
-        m = _meta(x._data, out)
-        t = _new_node(op, out, (_edge(x),), _NO_META1 if m is None else (m,), kw)
+        # _edge and _meta, inline: x requires grad here (and a node is never false).
+        xd = x._data
+        if xd.shape == out.shape and xd.dtype is out.dtype:
+            meta = _NO_META1
+        else:
+            meta = ((xd.shape, xd.dtype),)
+        t = _new_node(op, out, (x._node or x,), meta, kw)
         node = t._node
         if op.save_in:
             node.saved = (x,)
-            node.raw = (x._data,)
+            node.raw = (xd,)
             node.versions = _V0 if x._vc is None else (x._vc[0],)
     if mode.extra:
         _extras(op, (x,), kw, t)
@@ -312,10 +317,12 @@ def apply2(op: Op, a: Any, b: Any) -> Tensor:
     if not (mode.enabled and ((ta and a._rg) or (tb and b._rg))):
         t = make(out, None, False)
     else:
-        ea = _edge(a) if ta else None
-        eb = _edge(b) if tb else None
-        ma = _meta(ad, out) if ta else None
-        mb = _meta(bd, out) if tb else None
+        # _edge and _meta, inline (a node is never false).
+        ea = (a._node or a) if ta and a._rg else None
+        eb = (b._node or b) if tb and b._rg else None
+        shape, dtype = out.shape, out.dtype
+        ma = (ad.shape, ad.dtype) if ta and (ad.shape != shape or ad.dtype is not dtype) else None
+        mb = (bd.shape, bd.dtype) if tb and (bd.shape != shape or bd.dtype is not dtype) else None
         meta = _NO_META if ma is None and mb is None else (ma, mb)
         t = _new_node(op, out, (ea, eb), meta, None)
         node = t._node
