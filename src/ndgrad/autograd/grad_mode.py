@@ -24,26 +24,49 @@ class _Mode(threading.local):
     # Class attributes are the defaults every new thread starts from.
     enabled = True
     inference = False
-    anomaly = False
     check_nan = True
     # The gradient doctor also stops at Inf, and collects the tensors backward starts from.
     check_inf = False
     roots: list[Any] | None = None
-    # The active forward-AD level, 0 when none.
-    dual = 0
-    # The innermost saved_tensors_hooks (pack, unpack), or None.
-    saved_hooks: tuple[Callable[..., Any], Callable[..., Any]] | None = None
-    # Whether any of the three above is on: the one flag an op reads on its way.
+    # Whether anomaly mode, forward AD or saved-tensor hooks is on: the one flag an op reads
+    # on its way (the three properties below keep it).
     extra = False
+    _anomaly = False
+    _dual = 0
+    _saved_hooks: tuple[Callable[..., Any], Callable[..., Any]] | None = None
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name in _EXTRAS:
-            on = self.anomaly or self.dual != 0 or self.saved_hooks is not None
-            super().__setattr__("extra", on)
+    def _update(self) -> None:
+        self.extra = self._anomaly or self._dual != 0 or self._saved_hooks is not None
 
+    @property
+    def anomaly(self) -> bool:
+        return self._anomaly
 
-_EXTRAS = frozenset({"anomaly", "dual", "saved_hooks"})
+    @anomaly.setter
+    def anomaly(self, on: bool) -> None:
+        self._anomaly = on
+        self._update()
+
+    @property
+    def dual(self) -> int:
+        """The active forward-AD level, 0 when none."""
+        return self._dual
+
+    @dual.setter
+    def dual(self, level: int) -> None:
+        self._dual = level
+        self._update()
+
+    @property
+    def saved_hooks(self) -> tuple[Callable[..., Any], Callable[..., Any]] | None:
+        """The innermost saved_tensors_hooks (pack, unpack), or None."""
+        return self._saved_hooks
+
+    @saved_hooks.setter
+    def saved_hooks(self, hooks: tuple[Callable[..., Any], Callable[..., Any]] | None) -> None:
+        self._saved_hooks = hooks
+        self._update()
+
 
 mode = _Mode()
 

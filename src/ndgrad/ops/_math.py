@@ -37,15 +37,23 @@ def const(like: Any, arr: np.ndarray) -> Any:
 
 
 def reshape(g: Any, shape: tuple[int, ...]) -> Any:
-    return call(S.RESHAPE_COPY, g, shape=shape, in_shape=np.shape(data(g)))
+    if not isinstance(g, Tensor):
+        return g.reshape(shape)  # RESHAPE_COPY's forward, without the dispatch
+    return call(S.RESHAPE_COPY, g, shape=shape, in_shape=g._data.shape)
 
 
+# The shape helpers below run their op's forward directly on arrays (no dispatch).
 def expand(g: Any, shape: tuple[int, ...]) -> Any:
+    if not isinstance(g, Tensor):
+        return S.EXPAND.fwd(g, shape)
     return call(S.EXPAND, g, shape=shape)
 
 
 def unsqueeze(g: Any, dim: int) -> Any:
-    return call(S.UNSQUEEZE, g, dim=dim % (g.ndim + 1))
+    dim %= g.ndim + 1
+    if not isinstance(g, Tensor):
+        return g.reshape(g.shape[:dim] + (1,) + g.shape[dim:])
+    return call(S.UNSQUEEZE, g, dim=dim)
 
 
 def squeeze(g: Any, dim: int) -> Any:
@@ -53,27 +61,31 @@ def squeeze(g: Any, dim: int) -> Any:
 
 
 def transpose(g: Any, d0: int, d1: int) -> Any:
+    if not isinstance(g, Tensor):
+        return g.swapaxes(d0, d1)
     return call(S.TRANSPOSE, g, d0=d0, d1=d1)
 
 
 def mT(g: Any) -> Any:
-    return call(S.TRANSPOSE, g, d0=g.ndim - 2, d1=g.ndim - 1)
+    return transpose(g, g.ndim - 2, g.ndim - 1)
 
 
 def t(g: Any) -> Any:
+    if not isinstance(g, Tensor):
+        return g.T
     return call(S.T, g)
 
 
 def sum_to_shape(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum a broadcast gradient back down to an input's ``shape``."""
-    gshape = np.shape(data(g))
+    gshape = data(g).shape
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
     )
     if axes:
         g = call(R.SUM_DIM, g, axes=axes, keepdim=False, shape=gshape, dtype=None)
-    if np.shape(data(g)) != shape:
+    if data(g).shape != shape:
         g = reshape(g, shape)
     return g
 

@@ -88,6 +88,8 @@ def _scatter(g: np.ndarray, region: Any, shape: tuple[int, ...], basic: bool) ->
 
 
 def _take_vjp(g: Any, x: Any, out: Any, region: Any, shape: Any, basic: bool) -> Any:
+    if not isinstance(g, Tensor):
+        return _scatter(g, region, shape, basic)  # SCATTER's forward, without the dispatch
     return m.call(SCATTER, g, region=region, shape=shape, basic=basic)
 
 
