@@ -20,6 +20,20 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _Extra:
+    """A mode flag whose setting also updates ``extra``, the one flag ops read."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        return getattr(obj, self.slot)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setattr(obj, self.slot, value)
+        obj.extra = obj._anomaly or obj._dual != 0 or obj._saved_hooks is not None
+
+
 class _Mode(threading.local):
     # Class attributes are the defaults every new thread starts from.
     enabled = True
@@ -29,43 +43,16 @@ class _Mode(threading.local):
     check_inf = False
     roots: list[Any] | None = None
     # Whether anomaly mode, forward AD or saved-tensor hooks is on: the one flag an op reads
-    # on its way (the three properties below keep it).
+    # on its way.
     extra = False
+    anomaly = _Extra()
     _anomaly = False
+    # The active forward-AD level, 0 when none.
+    dual = _Extra()
     _dual = 0
+    # The innermost saved_tensors_hooks (pack, unpack), or None.
+    saved_hooks = _Extra()
     _saved_hooks: tuple[Callable[..., Any], Callable[..., Any]] | None = None
-
-    def _update(self) -> None:
-        self.extra = self._anomaly or self._dual != 0 or self._saved_hooks is not None
-
-    @property
-    def anomaly(self) -> bool:
-        return self._anomaly
-
-    @anomaly.setter
-    def anomaly(self, on: bool) -> None:
-        self._anomaly = on
-        self._update()
-
-    @property
-    def dual(self) -> int:
-        """The active forward-AD level, 0 when none."""
-        return self._dual
-
-    @dual.setter
-    def dual(self, level: int) -> None:
-        self._dual = level
-        self._update()
-
-    @property
-    def saved_hooks(self) -> tuple[Callable[..., Any], Callable[..., Any]] | None:
-        """The innermost saved_tensors_hooks (pack, unpack), or None."""
-        return self._saved_hooks
-
-    @saved_hooks.setter
-    def saved_hooks(self, hooks: tuple[Callable[..., Any], Callable[..., Any]] | None) -> None:
-        self._saved_hooks = hooks
-        self._update()
 
 
 mode = _Mode()
