@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import ndgrad
+from ndgrad import _compile
 from ndgrad.jit import TraceError
 from op_db import OPS, OpInfo, make_inputs
 
@@ -236,11 +237,92 @@ def test_optimizer_state_made_on_the_first_step_keeps_updating(make: Any) -> Non
     np.testing.assert_array_equal(_train(make, True), _train(make, False))
 
 
-@pytest.mark.parametrize("make", [ndgrad.optim.Adam, ndgrad.optim.AdamW, ndgrad.optim.Adagrad])
-def test_step_counting_optimizers_are_refused(make: Any) -> None:
-    # Their step sizes come from step.item(): a Python value that changes every step.
+def _count_traces(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    count = [0]
+    run_traced = _compile._run_traced
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return run_traced(*args, **kwargs)
+
+    monkeypatch.setattr(_compile, "_run_traced", counted)
+    return count
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        ndgrad.optim.Adam,
+        lambda p, lr: ndgrad.optim.AdamW(p, lr, amsgrad=True),
+        lambda p, lr: ndgrad.optim.Adam(p, lr, weight_decay=0.1, maximize=True),
+        lambda p, lr: ndgrad.optim.Adagrad(p, lr, lr_decay=0.01, weight_decay=0.1),
+        ndgrad.optim.Adamax,
+    ],
+)
+def test_step_counting_optimizers_replay_like_eager(
+    make: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Their step sizes come from the step count: computed from its array on every replay.
+    traces = _count_traces(monkeypatch)
+    np.testing.assert_array_equal(_train(make, True), _train(make, False))
+    assert traces[0] == 1  # traced once, replayed four times
+
+
+@pytest.mark.parametrize("make", [ndgrad.optim.NAdam, ndgrad.optim.RAdam])
+def test_optimizers_whose_python_reads_the_step_count_are_refused(make: Any) -> None:
+    # NAdam keeps a running product read with .item(); RAdam branches on the step count.
     with pytest.raises(TraceError, match="differs from the traced one"):
         _train(make, True)
+
+
+def _schedule(compiled: bool) -> tuple[list[float], np.ndarray]:
+    ndgrad.manual_seed(0)
+    model = ndgrad.nn.Sequential(
+        ndgrad.nn.Linear(6, 8), ndgrad.nn.Dropout(0.3), ndgrad.nn.Linear(8, 2)
+    )
+    opt = ndgrad.optim.Adam(model.parameters(), lr=0.05)
+    sched = ndgrad.optim.lr_scheduler.StepLR(opt, 3, 0.5)
+    x, y = ndgrad.randn(5, 6), ndgrad.tensor([0, 1, 1, 0, 1])
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = ndgrad.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = ndgrad.compile(step) if compiled else step
+    losses = []
+    for i in range(10):
+        if i == 7:
+            model.eval()
+        losses.append(run().item())
+        sched.step()
+    return losses, model[0].weight.detach().numpy().copy()
+
+
+def test_a_new_learning_rate_or_train_mode_traces_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python values a step depends on: the scheduler's learning rate (changed after calls
+    # 3, 6 and 9) and the modules' training flag (eval() before call 8) trace it again.
+    traces = _count_traces(monkeypatch)
+    compiled, eager = _schedule(True), _schedule(False)
+    assert compiled[0] == eager[0]
+    np.testing.assert_array_equal(compiled[1], eager[1])
+    assert traces[0] == 5  # calls 2, 4, 7, 8 and 10
+
+
+def test_is_compiling_while_traced() -> None:
+    seen = []
+
+    def f(x: Any) -> Any:
+        seen.append(ndgrad.compiler.is_compiling())
+        return x * 2
+
+    g = ndgrad.compile(f)
+    for _ in range(3):
+        g(ndgrad.ones(2))
+    assert seen == [False, True]  # the eager call, the traced one; replays run no Python
+    assert not ndgrad.compiler.is_compiling()
 
 
 def test_in_place_writes_reach_the_arguments() -> None:
@@ -274,3 +356,17 @@ if __name__ == "__main__":
     if failures:
         sys.exit(1)
     print(f"{len(CASES)} op-table cases replay like eager")
+
+
+def test_watched_python_values_trace_again() -> None:
+    scale = [2.0]
+
+    def f(x: Any) -> Any:
+        ndgrad.compiler.watch(lambda: scale[0])
+        return x * scale[0]
+
+    g = ndgrad.compile(f)
+    x = ndgrad.ones(2)
+    assert [g(x).tolist() for _ in range(3)] == [[2.0, 2.0]] * 3
+    scale[0] = 3.0
+    assert [g(x).tolist() for _ in range(2)] == [[3.0, 3.0]] * 2

@@ -118,4 +118,4 @@ def numel(input: Tensor) -> int:
 
 
 # Subpackages built on the public API above (they import names from ndgrad itself).
-from . import backends, cuda, func, jit, nn, optim, utils, viz  # noqa: E402
+from . import backends, compiler, cuda, func, jit, nn, optim, utils, viz  # noqa: E402

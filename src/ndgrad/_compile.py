@@ -34,7 +34,7 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 from . import _backend as B
 from ._tensor import Tensor, make
 
-__all__ = ["compile", "trace", "CompiledFunction", "TraceError"]
+__all__ = ["compile", "trace", "CompiledFunction", "TraceError", "is_compiling", "watch"]
 
 _PACKAGE = str(Path(__file__).resolve().parent)
 
@@ -57,6 +57,8 @@ class _Tape:
         self.written: set[int] = set()  # scratch arrays already given a reset
         self.keep: list[Any] = []  # every array the tape names, kept alive
         self.grads: list[tuple[Tensor, Tensor]] = []  # (leaf, its .grad) set by the trace
+        # Python values the trace depends on (see watch): (read, value), checked per replay.
+        self.watched: list[tuple[Callable[[], Any], Any]] = []
         self.draws = 0
         self.redraws = 0
         self.closed = False
@@ -256,6 +258,25 @@ def _guard(t: Traced, convert: Callable[[Any], Any]) -> Any:
     if not tape.closed:
         tape.entries.append(("guard", convert, t._a, value, _where_from()))
     return value
+
+
+def _tracing() -> _TraceLib | None:
+    lib = B._gpu
+    return lib if type(lib) is _TraceLib else None
+
+
+def is_compiling() -> bool:
+    """Whether ndgrad.compile is tracing the code that asks (``torch.compiler.is_compiling``)."""
+    return _tracing() is not None
+
+
+def watch(read: Callable[[], Any]) -> None:
+    """A Python value the code being traced depends on, such as a learning rate or a module's
+    training flag: the replay runs only while ``read()`` still gives the same value, and the
+    function is traced again when it changes. (Nothing while not tracing.)"""
+    lib = _tracing()
+    if lib is not None:
+        lib.tape.watched.append((read, read()))
 
 
 # ------------------------------------------------------------------ the tracer's backend
@@ -562,6 +583,8 @@ class CompiledFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = _key(args, kwargs)
         plan = self.cache.get(key)
+        if plan is not None and not plan.current():
+            plan = None  # a watched value changed (a new learning rate): trace again
         if plan is None:
             if key not in self.warm:
                 # The first call runs eagerly: state made lazily on a first step (optimizer
@@ -601,6 +624,7 @@ class _Plan:
         self.program = _Program(tape, len(tensors), outputs)
         self.out = out
         self.grads = tape.grads
+        self.watched = tape.watched
         made = {id(a): a for a in tape.keep if id(a) not in tape.pre and a.base is None}
         self.buffer_bytes = sum(a.nbytes for a in made.values())
         # Tensors that outlive a call (.grad, the arguments, state made before the trace)
@@ -611,6 +635,10 @@ class _Plan:
             for t in _flat([out])
             if isinstance(t, Tensor) and id(t._data) in tape.pre - tape.dynamic
         }
+
+    def current(self) -> bool:
+        """Whether every Python value the trace depended on is still what it was."""
+        return all(_equal(read(), value) for read, value in self.watched)
 
     def run(self, args: Any, kwargs: dict[str, Any]) -> Any:
         arrays = [a._data for a in _flat([args, kwargs]) if isinstance(a, Tensor)]

@@ -11,9 +11,11 @@ from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     ParamsT,
+    _addcdiv,
     _check_fused,
     _check_tensor_lr,
     _step_counter,
+    _step_numbers,
     _to_float,
     _use_grad,
 )
@@ -80,11 +82,15 @@ class Adagrad(Optimizer):
             for p, grad in self._grads(group):
                 state = self.state[p]
                 state["step"] += 1
-                step = state["step"].item()
                 if weight_decay != 0:
                     grad = grad.add(p, alpha=weight_decay)
-                clr = lr / (1 + (step - 1) * group["lr_decay"])
+                neg_clr = _step_numbers(_neg_clr, 1, state["step"], p, lr, group["lr_decay"])
                 state["sum"].addcmul_(grad, grad, value=1)
                 std = state["sum"].sqrt().add_(group["eps"])
-                p.addcdiv_(grad, std, value=-clr)
+                _addcdiv(p, grad, std, neg_clr)
         return loss
+
+
+def _neg_clr(step: float, lr: float, lr_decay: float) -> float:
+    """Adagrad's step size, negated: -lr / (1 + (step - 1) * lr_decay)."""
+    return -(lr / (1 + (step - 1) * lr_decay))

@@ -11,10 +11,12 @@ from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     ParamsT,
+    _addcdiv,
     _check_adam_args,
     _check_fused,
     _check_tensor_lr,
     _step_counter,
+    _step_numbers,
     _to_float,
     _use_grad,
 )
@@ -88,17 +90,21 @@ class Adam(Optimizer):
                 exp_avg_sq = state["exp_avg_sq"]
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                step = state["step"].item()
-                step_size = lr / (1 - beta1**step)
-                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
                 if amsgrad:
                     max_sq = state["max_exp_avg_sq"]
                     max_sq.copy_(ndgrad.maximum(max_sq, exp_avg_sq))
-                    denom = (max_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                else:
-                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                p.addcdiv_(exp_avg, denom, value=-step_size)
+                    exp_avg_sq = max_sq
+                neg_step_size, bias_correction2_sqrt = _step_numbers(
+                    _bias_corrections, 2, state["step"], p, beta1, beta2, lr
+                )
+                denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                _addcdiv(p, exp_avg, denom, neg_step_size)
         return loss
+
+
+def _bias_corrections(step: float, beta1: float, beta2: float, lr: float) -> tuple[float, float]:
+    """Adam's -lr / (1 - beta1**step) and sqrt(1 - beta2**step)."""
+    return -(lr / (1 - beta1**step)), (1 - beta2**step) ** 0.5
 
 
 class AdamW(Adam):

@@ -11,9 +11,11 @@ from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     ParamsT,
+    _addcdiv,
     _check_adam_args,
     _check_tensor_lr,
     _step_counter,
+    _step_numbers,
     _to_float,
     _use_grad,
 )
@@ -72,6 +74,11 @@ class Adamax(Optimizer):
                 exp_inf = state["exp_inf"]
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_inf.copy_(ndgrad.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))
-                clr = lr / (1 - beta1 ** state["step"].item())
-                p.addcdiv_(exp_avg, exp_inf, value=-clr)
+                neg_clr = _step_numbers(_neg_clr, 1, state["step"], p, beta1, lr)
+                _addcdiv(p, exp_avg, exp_inf, neg_clr)
         return loss
+
+
+def _neg_clr(step: float, beta1: float, lr: float) -> float:
+    """Adamax's bias-corrected step size, negated: -lr / (1 - beta1**step)."""
+    return -(lr / (1 - beta1**step))

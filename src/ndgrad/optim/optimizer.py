@@ -10,9 +10,12 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any
 
+import numpy as np
+
 import ndgrad
 
-from .._tensor import Tensor
+from .._compile import is_compiling, watch
+from .._tensor import Tensor, make
 
 __all__ = ["Optimizer", "required"]
 
@@ -111,10 +114,51 @@ def _use_grad(step: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(step)
     def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        # Under ndgrad.compile, a new learning rate (a scheduler's) traces the step again.
+        watch(lambda: _hyperparameters(self))
         with ndgrad.set_grad_enabled(self.defaults.get("differentiable", False)):
             return step(self, *args, **kwargs)
 
     return wrapper
+
+
+def _step_numbers(
+    fn: Callable[..., Any], nout: int, step: Tensor, like: Tensor, *args: Any
+) -> Any:
+    """``fn(step count, *args)``: the numbers an update takes from its step count (bias
+    corrections), ``nout`` of them.
+
+    Eagerly, Python floats from ``step.item()``. Under ndgrad.compile a replay must not keep
+    the traced count, so ``fn`` runs as a NumPy object ufunc on the count's array, which the
+    replay calls again, and its results come as 0-dim tensors of ``like``'s dtype: the same
+    float arithmetic, so the same bits.
+    """
+    if not is_compiling():
+        return fn(step.item(), *args)
+    outs = np.frompyfunc(fn, 1 + len(args), nout)(step._data.reshape(1), *args)
+    tensors = [make(o.astype(like._data.dtype).reshape(())) for o in _tuple(outs, nout)]
+    return tensors[0] if nout == 1 else tuple(tensors)
+
+
+def _tuple(outs: Any, nout: int) -> tuple[Any, ...]:
+    return outs if nout > 1 else (outs,)
+
+
+def _addcdiv(p: Tensor, t1: Tensor, t2: Tensor, value: Any) -> None:
+    """``p += value * t1 / t2`` in place, for a value from _step_numbers."""
+    if isinstance(value, Tensor):
+        p.add_(t1 * value / t2)
+    else:
+        p.addcdiv_(t1, t2, value=value)
+
+
+def _hyperparameters(opt: Optimizer) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    """The number-valued options of each group (a tensor lr is read with .item(), which
+    compile already checks)."""
+    return tuple(
+        tuple((k, v) for k, v in group.items() if k != "params" and not isinstance(v, Tensor))
+        for group in opt.param_groups
+    )
 
 
 def _run_hooks(step: Callable[..., Any]) -> Callable[..., Any]:

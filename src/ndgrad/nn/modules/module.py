@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import ndgrad
 
+from ..._compile import watch
 from ..._tensor import Tensor
 from ...autograd.graph import RemovableHandle
 from ..parameter import Buffer, Parameter
@@ -490,6 +491,8 @@ class Module:
         return handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Under ndgrad.compile, train()/eval() between calls traces again.
+        watch(lambda: self.training)
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
         for key, hook in list(self._forward_pre_hooks.items()):
