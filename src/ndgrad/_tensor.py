@@ -62,6 +62,17 @@ def make(data: _ndarray, node: Any = None, rg: bool = False) -> Tensor:
     return t
 
 
+# Counts every in-place write to a tensor (see bump): a node made when it had the value it
+# has now can skip checking the versions of what it saved.
+inplace_writes = [0]
+
+
+def bump(t: Tensor) -> None:
+    """Record an in-place write to ``t``'s memory (its version, shared with its views)."""
+    version_counter(t)[0] += 1
+    inplace_writes[0] += 1
+
+
 def version_counter(t: Tensor) -> list[int]:
     """The in-place version counter ``t`` shares with its views, made on first need."""
     vc = t._vc

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _backend as B
-from .._tensor import Tensor, make, version_counter
+from .._tensor import Tensor, bump, make
 from .anomaly_mode import check_nan, explain
 from .grad_mode import mode
 from .graph import Node, Slot, retain_target
@@ -122,7 +122,7 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool, taken: set[int]) -> No
     else:
         # In place, as torch does: a reference the user holds to .grad sees the sum.
         np.add(old._data, g, out=old._data, casting="unsafe")
-        version_counter(old)[0] += 1
+        bump(old)
     post = getattr(leaf, "_post_hooks", None)
     if post:
         for hook in tuple(post.values()):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import _backend as B
-from .._tensor import Tensor, make, version_counter
+from .._tensor import Tensor, bump, make, version_counter
 from .grad_mode import mode, no_grad
 from .graph import SECOND_BACKWARD, Node, Slot, modified_error
 
@@ -243,7 +243,7 @@ def _wrap_outputs(ctx: BackwardCFunction, args: tuple[Any, ...], output: Any, re
     for k, i in enumerate(tensors):
         o = outs[i]
         if id(o) in dirty:
-            version_counter(o)[0] += 1
+            bump(o)
             t = o
             if record and t._rg and t._node is None:
                 raise RuntimeError(

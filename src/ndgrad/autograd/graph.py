@@ -69,6 +69,7 @@ class Node:
         "saved",
         "raw",
         "versions",
+        "epoch",
         "out",
         "out_vc",
         "kw",
@@ -121,9 +122,11 @@ class Node:
         if saved is None:
             args = op.blank or (None,) * len(self.edges)
         else:
-            for x, v in zip(saved, self.versions):
-                if v is not None and x._vc is not None and x._vc[0] != v:
-                    raise modified_error(x._data, x._node, x._vc[0], v)
+            if self.epoch != inplace_writes[0]:
+                # Something was written in place since this node was made: was it saved here?
+                for x, v in zip(saved, self.versions):
+                    if v is not None and x._vc is not None and x._vc[0] != v:
+                        raise modified_error(x._data, x._node, x._vc[0], v)
             if self.raw is None:
                 saved = _unpacked(saved)
                 args = (
@@ -152,7 +155,7 @@ class Node:
         arity = op.arity
         if arity == 1 and not create_graph:
             # The most common nodes, one input or two without keywords, without the loops.
-            gi = op.vjps[0](g, *args, out, **kw) if kw else op.vjps[0](g, *args, out)
+            gi = op.vjps[0](g, args[0], out, **kw) if kw else op.vjps[0](g, args[0], out)
             meta = self.meta[0]
             if type(gi) is not _ndarray or meta is not None:
                 gi = _conform_array(gi, meta)
@@ -161,12 +164,12 @@ class Node:
             ea, eb = edges
             ga = gb = None
             if ea is not None:
-                ga = op.vjps[0](g, *args, out)
+                ga = op.vjps[0](g, args[0], args[1], out)
                 meta = self.meta[0]
                 if type(ga) is not _ndarray or meta is not None:
                     ga = _conform_array(ga, meta)
             if eb is not None:
-                gb = op.vjps[1](g, *args, out)
+                gb = op.vjps[1](g, args[0], args[1], out)
                 meta = self.meta[1]
                 if type(gb) is not _ndarray or meta is not None:
                     gb = _conform_array(gb, meta)
@@ -362,4 +365,4 @@ def set_retain(node: Node, t: Tensor) -> None:
 
 from .. import _backend as B  # noqa: E402
 from .._dtype import from_numpy_dtype  # noqa: E402
-from .._tensor import Tensor, legacy_type_name, make  # noqa: E402
+from .._tensor import Tensor, inplace_writes, legacy_type_name, make  # noqa: E402

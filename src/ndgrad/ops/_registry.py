@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import _backend as B
-from .._tensor import Tensor, make
+from .._tensor import Tensor, inplace_writes, make
 from ..autograd.anomaly_mode import record_trace
 from ..autograd.forward_ad import push_forward, view_refreshed
 from ..autograd.grad_mode import mode
@@ -145,6 +145,7 @@ def _new_node(
     node.hooks = None
     node.retain = None
     node.saved = None
+    node.epoch = inplace_writes[0]
     node.out = out if op.save_out else None
     node.out_vc = None
     # make(out, node, True), inline: this runs once per recorded op.

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _backend as B
 from .. import _dtype as D
-from .._tensor import Tensor, _leaf_inplace_check, make, version_counter
+from .._tensor import Tensor, _leaf_inplace_check, bump, make
 from ..autograd.forward_ad import setitem_tangent, view_written
 from ..autograd.grad_mode import mode
 from . import _math as m
@@ -269,8 +269,6 @@ def _check_cast(result: np.dtype, target: np.dtype) -> None:
         )
 
 
-def _bump(t: Tensor) -> None:
-    version_counter(t)[0] += 1
 
 
 def _narrows(part: Any) -> bool:
@@ -313,7 +311,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
             f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
             f"indexing result of shape {list(t._data[idx].shape)}"
         ) from None
-    _bump(t)
+    bump(t)
     if mode.dual:
         setitem_tangent(t, idx, value)
     v_grad = isinstance(value, Tensor) and value._rg
@@ -375,7 +373,7 @@ def _fast_arith(fn: Callable[..., Tensor], t: Tensor, other: Any, alpha: Any) ->
         uf(x, o, out=x, casting="same_kind")
     except (ValueError, TypeError):
         return False
-    _bump(t)
+    bump(t)
     return True
 
 
@@ -404,7 +402,7 @@ def inplace(fn: Callable[..., Tensor], t: Tensor, *args: Any, **kw: Any) -> Tens
             f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
             f"{list(r._data.shape)}"
         ) from None
-    _bump(t)
+    bump(t)
     if mode.dual:
         t._tangent = r._tangent
         view_written(t)
