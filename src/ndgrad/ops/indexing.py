@@ -269,8 +269,6 @@ def _check_cast(result: np.dtype, target: np.dtype) -> None:
         )
 
 
-
-
 def _narrows(part: Any) -> bool:
     return (
         part is None or isinstance(part, int) or (isinstance(part, slice) and part != slice(None))
