@@ -468,3 +468,85 @@ def test_disjoint_max_pool_vs_torch(case):
     _, ni = F.max_pool2d(ndgrad.tensor(a), 2, return_indices=True)
     _, ti = TF.max_pool2d(torch.tensor(a), 2, return_indices=True)
     np.testing.assert_array_equal(ni.numpy(), ti.numpy())
+
+
+def test_disjoint_max_pool_nan_integers_and_many_offsets_like_torch():
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+
+    a = np.round(_rand(2, 2, 6, 8), 1)
+    a[0, 0, 1, 1] = a[0, 1, 2, 4] = a[0, 1, 3, 5] = a[1, 0, 5, 7] = np.nan
+    cases = [
+        (a, lambda f, x: f.max_pool2d(x, 2, return_indices=True)),
+        (a, lambda f, x: f.max_pool2d(x, (3, 2), return_indices=True)),
+        # 18 * 16 offsets: more than a byte can number
+        (_rand(1, 2, 19, 33), lambda f, x: f.max_pool2d(x, (18, 16), return_indices=True)),
+    ]
+    for arr, fn in cases:
+        n, t = ndgrad.tensor(arr, requires_grad=True), torch.tensor(arr, requires_grad=True)
+        (no, ni), (to, ti) = fn(F, n), fn(TF, t)
+        np.testing.assert_array_equal(no.detach().numpy(), to.detach().numpy())
+        np.testing.assert_array_equal(ni.numpy(), ti.numpy())
+        w = np.random.default_rng(5).uniform(-1, 1, tuple(to.shape))
+        (no * ndgrad.tensor(w)).sum().backward()
+        (to * torch.tensor(w)).sum().backward()
+        np.testing.assert_array_equal(n.grad.numpy(), t.grad.numpy())
+    b = np.arange(48).reshape(1, 2, 4, 6) % 7
+    for dtype in (np.int64, np.uint8):
+        no, ni = F.max_pool2d(ndgrad.tensor(b.astype(dtype)), 2, return_indices=True)
+        to, ti = TF.max_pool2d(torch.tensor(b.astype(dtype)), 2, return_indices=True)
+        assert str(no.dtype) == str(to.dtype).replace("torch", "ndgrad")
+        assert no.tolist() == to.tolist() and ni.tolist() == ti.tolist()
+
+
+def test_conv_parameter_gradients_alone_and_together():
+    # Weight and bias gradients come out of one product when both are wanted.
+    x = ndgrad.tensor(_rand(2, 4, 6, 5))
+    w, b = _leaf(6, 2, 3, 2), _leaf(6)
+    wc, bc = w.detach(), b.detach()
+
+    def conv(w, b):
+        return F.conv2d(x, w, b, padding=(1, 0), stride=(1, 2), groups=2)
+
+    assert gradcheck(conv, (w, b))
+    assert gradgradcheck(conv, (w, b))
+    assert gradgradcheck(lambda w: conv(w, bc), (w,))
+    assert gradgradcheck(lambda b: conv(wc, b), (b,))
+
+
+def test_conv_bias_gradient_double_backward_vs_torch():
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+
+    arrays = _rand(2, 3, 6, 5), _rand(4, 3, 3, 3), _rand(4)
+
+    def run(lib, f):
+        x, w, b = (lib.tensor(a, requires_grad=True) for a in arrays)
+        y = f.conv2d(x, w, b, padding=1)
+        _, gb = lib.autograd.grad((y * y).sum(), (w, b), create_graph=True)
+        (gb * lib.tensor(arrays[2])).sum().backward()  # only the bias gradient's own gradient
+        return x.grad.detach().numpy(), w.grad.detach().numpy(), b.grad.detach().numpy()
+
+    for got, expected in zip(run(ndgrad, F), run(torch, TF)):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+
+
+def test_cnn_block_matches_torch_in_float32():
+    # conv -> relu -> 2x2 max pool -> linear, as the cnn benchmark, gradients included.
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+
+    rng = np.random.default_rng(7)
+    arrays = [
+        rng.uniform(-1, 1, s).astype(np.float32)
+        for s in ((4, 1, 12, 12), (8, 1, 3, 3), (8,), (10, 8 * 36), (10,))
+    ]
+
+    def run(lib, f):
+        x, w, b, wl, bl = (lib.tensor(a, requires_grad=True) for a in arrays)
+        h = f.max_pool2d(f.relu(f.conv2d(x, w, b, padding=1)), 2)
+        f.linear(h.flatten(1), wl, bl).square().sum().backward()
+        return [h.detach().numpy()] + [t.grad.numpy() for t in (x, w, b, wl, bl)]
+
+    for got, expected in zip(run(ndgrad, F), run(torch, TF)):
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)

@@ -99,11 +99,22 @@ def _windows_np(xp: np.ndarray, ks: tuple[int, ...], geo: Geo, osize: tuple[int,
     return win.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
 
 
-def _im2col_np(x: np.ndarray, ks: tuple[int, ...], geo: Geo, osize: tuple[int, ...]) -> Any:
-    """Windows copied into the matmul layout (N, G, Cg*K, P)."""
+def _im2col_np(
+    x: np.ndarray, ks: tuple[int, ...], geo: Geo, osize: tuple[int, ...], ones: bool = False
+) -> Any:
+    """Windows copied into the matmul layout (N, G, Cg*K, P); ``ones`` adds a last row of
+    ones to each group's columns, which carries a bias through the matmul."""
     win = _windows_np(_pad_np(x, geo[1]), ks, geo, osize)
-    cgk = x.shape[1] // geo[3] * math.prod(ks)
-    return win.reshape(x.shape[0], geo[3], cgk, math.prod(osize))
+    n, groups = x.shape[0], geo[3]
+    cg = x.shape[1] // groups
+    cgk, p = cg * math.prod(ks), math.prod(osize)
+    if not ones:
+        return win.reshape(n, groups, cgk, p)
+    cols = B.xp(x).empty((n, groups, cgk + 1, p), x.dtype)
+    split = (n, groups, cg) + win.shape[2:]
+    B.view_reshape(cols[:, :, :cgk], split)[...] = win.reshape(split)
+    cols[:, :, cgk] = 1
+    return cols
 
 
 def _col2im_np(cols: np.ndarray, xshape: tuple[int, ...], geo: Geo) -> np.ndarray:
@@ -123,11 +134,14 @@ def _col2im_np(cols: np.ndarray, xshape: tuple[int, ...], geo: Geo) -> np.ndarra
     return z[head + tuple(slice(lo, lo + n) for n, (lo, _) in zip(xshape[2:], pads))]
 
 
-def _conv_np(x: np.ndarray, w: np.ndarray, geo: Geo, osize: tuple[int, ...]) -> np.ndarray:
+def _conv_np(x: np.ndarray, w: np.ndarray, b: Any, geo: Geo, osize: tuple[int, ...]) -> np.ndarray:
     groups = geo[3]
-    cols = _im2col_np(x, w.shape[2:], geo, osize)
-    wm = w.reshape(w.shape[0], -1) if groups == 1 else w.reshape(groups, w.shape[0] // groups, -1)
-    out = np.matmul(wm, cols[:, 0] if groups == 1 else cols)
+    cols = _im2col_np(x, w.shape[2:], geo, osize, ones=b is not None)
+    wm = w.reshape(groups, w.shape[0] // groups, -1)
+    if b is not None:
+        # The bias as one more weight column against the ones row of cols: no pass of its own.
+        wm = np.concatenate((wm, b.reshape(groups, -1, 1)), axis=2)
+    out = np.matmul(wm[0], cols[:, 0]) if groups == 1 else np.matmul(wm, cols)
     return out.reshape((x.shape[0], w.shape[0]) + osize)
 
 
@@ -139,16 +153,22 @@ def _conv_input_grad_np(g: np.ndarray, w: np.ndarray, geo: Geo, xshape: Any) -> 
     return _col2im_np(cols.reshape(xshape[:2] + w.shape[2:] + g.shape[2:]), xshape, geo)
 
 
-def _conv_weight_grad_np(x: np.ndarray, g: np.ndarray, geo: Geo, wshape: Any) -> np.ndarray:
+def _conv_weight_grad_np(x: np.ndarray, g: np.ndarray, geo: Geo, wshape: Any, bias: bool) -> Any:
+    """The weight's gradient; with ``bias``, also the bias's, from the ones row of the columns
+    (the sum of g over batch and positions comes out of the same product)."""
     n, o = g.shape[:2]
     groups = geo[3]
-    cols = _im2col_np(x, tuple(wshape[2:]), geo, g.shape[2:])
+    cols = _im2col_np(x, tuple(wshape[2:]), geo, g.shape[2:], ones=bias)
     # N products with a transposed operand (BLAS takes it as is), then a small sum: measured
     # faster than copying both operands into one (N*P)-long product.
     gm = g.reshape(n, groups, o // groups, math.prod(g.shape[2:]))
     if groups == 1:
-        return np.matmul(gm[:, 0], cols[:, 0].transpose(0, 2, 1)).sum(0).reshape(wshape)
-    return np.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(0).reshape(wshape)
+        dw = np.matmul(gm[:, 0], cols[:, 0].transpose(0, 2, 1)).sum(0)
+    else:
+        dw = np.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(0)
+    if not bias:
+        return dw.reshape(wshape)
+    return dw[..., :-1].reshape(wshape), B.xp(dw).ascontiguousarray(dw[..., -1]).reshape(o)
 
 
 def _with_bias(out: Any, b: Tensor | None) -> Tensor:
@@ -169,15 +189,19 @@ class _Conv(Function):
     def forward(ctx: Any, x: Tensor, w: Tensor, b: Any, geo: Geo, osize: Any) -> Tensor:
         ctx.save_for_backward(x, w)
         ctx.geo = geo
-        return _with_bias(_conv_np(_arr(x), _arr(w), geo, osize), b)
+        return make(_conv_np(_arr(x), _arr(w), None if b is None else _arr(b), geo, osize))
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple[Any, ...]:
         x, w = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad[:3]
         dx = _ConvInputGrad.apply(g, w, None, ctx.geo, tuple(x.shape)) if nx else None
-        dw = _ConvWeightGrad.apply(x, g, ctx.geo, tuple(w.shape)) if nw else None
-        return dx, dw, _bias_grad(g) if nb else None, None, None
+        if nw and nb:
+            dw, db = _ConvWeightGrad.apply(x, g, ctx.geo, tuple(w.shape), True)
+        else:
+            dw = _ConvWeightGrad.apply(x, g, ctx.geo, tuple(w.shape), False) if nw else None
+            db = _bias_grad(g) if nb else None
+        return dx, dw, db, None, None
 
 
 class _ConvInputGrad(Function):
@@ -194,24 +218,27 @@ class _ConvInputGrad(Function):
         g, w = ctx.saved_tensors
         ng, nw, nb = ctx.needs_input_grad[:3]
         dg = _Conv.apply(h, w, None, ctx.geo, tuple(g.shape[2:])) if ng else None
-        dw = _ConvWeightGrad.apply(h, g, ctx.geo, tuple(w.shape)) if nw else None
+        dw = _ConvWeightGrad.apply(h, g, ctx.geo, tuple(w.shape), False) if nw else None
         return dg, dw, _bias_grad(h) if nb else None, None, None
 
 
 class _ConvWeightGrad(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Tensor, g: Tensor, geo: Geo, wshape: Any) -> Tensor:
-        ctx.save_for_backward(x, g)
-        ctx.geo = geo
-        return make(_conv_weight_grad_np(_arr(x), _arr(g), geo, wshape))
+    """The weight's gradient and, with ``bias``, the bias's: (x, g) -> dw or (dw, db)."""
 
     @staticmethod
-    def backward(ctx: Any, k: Tensor) -> tuple[Any, ...]:
+    def forward(ctx: Any, x: Tensor, g: Tensor, geo: Geo, wshape: Any, bias: bool) -> Any:
+        ctx.save_for_backward(x, g)
+        ctx.geo = geo
+        out = _conv_weight_grad_np(_arr(x), _arr(g), geo, wshape, bias)
+        return (make(out[0]), make(out[1])) if bias else make(out)
+
+    @staticmethod
+    def backward(ctx: Any, k: Tensor, kb: Tensor | None = None) -> tuple[Any, ...]:
         x, g = ctx.saved_tensors
         nx, ng = ctx.needs_input_grad[:2]
         dx = _ConvInputGrad.apply(g, k, None, ctx.geo, tuple(x.shape)) if nx else None
-        dg = _Conv.apply(x, k, None, ctx.geo, tuple(g.shape[2:])) if ng else None
-        return dx, dg, None, None
+        dg = _Conv.apply(x, k, kb, ctx.geo, tuple(g.shape[2:])) if ng else None
+        return dx, dg, None, None, None
 
 
 class _Im2Col(Function):
@@ -658,8 +685,12 @@ class _PlaceCorners(Function):
     def forward(ctx: Any, g: Tensor, arg: Any, k: Any, xshape: Any) -> Tensor:
         ctx.arg, ctx.k = arg, k
         gd = _arr(g)
-        z = B.zeros(gd, xshape)
-        for j, view in enumerate(_corners(z, k, gd.shape[-len(k) :])):
+        osize = gd.shape[-len(k) :]
+        if all(o * ki == n for o, ki, n in zip(osize, k, xshape[2:])):
+            z = B.xp(gd).empty(xshape, gd.dtype)  # the offsets' views cover every element
+        else:
+            z = B.zeros(gd, xshape)
+        for j, view in enumerate(_corners(z, k, osize)):
             np.multiply(gd, arg == j, out=view)
         return make(z)
 
@@ -673,21 +704,36 @@ class _PlaceCorners(Function):
         return _PickCorners.apply(h, picked, ctx.arg, ctx.k), None, None, None
 
 
+def _first_max(planes: Any, best: Any) -> Any:
+    """The offset of each window's first maximum (torch's pick on ties), as small integers."""
+    arg = B.zeros(best, best.shape, np.min_scalar_type(len(planes) - 1))
+    # first = b0 * (1 + b1 * (1 + ...)), bj telling that offset j is below the max: a few
+    # passes over one-byte arrays instead of a masked write per offset.
+    for j in range(len(planes) - 2, -1, -1):
+        arg += 1
+        arg *= planes[j] != best
+    return arg
+
+
 def _disjoint_max(x: Tensor, k: Any, osize: Any, return_indices: bool, unbatched: bool) -> Any:
-    """Max pooling whose windows tile the input: the max over the k offsets' views (the
-    first offset on ties, the last NaN, as torch's scan), and a backward that writes each offset's view
-    once, instead of a gather and its scatter over flat indices."""
-    views = _corners(_arr(x), k, osize)
-    best = views[0].copy()
-    for v in views[1:]:
-        np.maximum(best, v, out=best)
-    arg = B.zeros(best, best.shape, np.int64)
-    for j in range(len(views) - 1, -1, -1):  # the first offset holding the max wins
-        np.copyto(arg, j, where=views[j] == best)
+    """Max pooling whose windows tile the input: the max over the kernel's offsets (the
+    first offset on ties, the last NaN, as torch's scan), and a backward that writes each
+    offset's view once, instead of a gather and its scatter over flat indices."""
+    xd = _arr(x)
+    n, c = xd.shape[:2]
+    nd = len(k)
+    # Each offset's values made contiguous, (K, N, C, *O), by one copy: the passes that
+    # follow run several times faster than over strided views of x.
+    tiled = xd[(slice(None), slice(None)) + tuple(slice(0, o * ki) for o, ki in zip(osize, k))]
+    split = tiled.reshape((n, c) + tuple(d for pair in zip(osize, k) for d in pair))
+    order = tuple(range(3, 2 + 2 * nd, 2)) + (0, 1) + tuple(range(2, 2 + 2 * nd, 2))
+    planes = split.transpose(order).reshape((math.prod(k), n, c) + tuple(osize))
+    best = planes.max(0)
+    arg = _first_max(planes, best)
     if best.dtype.kind in "fc" and bool(np.isnan(best).any()):
         # torch's scan takes every NaN it meets: the last one wins.
-        for j, v in enumerate(views):
-            np.copyto(arg, j, where=np.isnan(v))
+        for j in range(len(planes)):
+            np.copyto(arg, j, where=np.isnan(planes[j]))
     out = _PickCorners.apply(x, best, arg, tuple(k))
     idx = None
     if return_indices:
