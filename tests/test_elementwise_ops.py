@@ -451,3 +451,21 @@ def test_finfo_fixed_values() -> None:
     i = ndgrad.iinfo(ndgrad.int8)
     assert (i.min, i.max, i.bits, i.dtype) == (-128, 127, 8, "int8")
     assert repr(i) == "iinfo(min=-128, max=127, dtype=int8)"
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("size", [16384, 16384 * 3 + 77])
+def test_large_relu_row_by_row_is_numpy_maximum(dtype: str, size: int) -> None:
+    # Large ReLUs take their maximum against a row of zeros (a faster NumPy loop).
+    x = np.random.default_rng(5).standard_normal(size).astype(dtype)
+    x[:6] = [np.nan, -0.0, 0.0, np.inf, -np.inf, -1.0]
+    for arr in (x, x.reshape(-1, 1)[::-1, 0], x[: size // 2 * 2].reshape(2, -1).T):
+        t = ndgrad.from_numpy(arr.copy()).requires_grad_()
+        out = ndgrad.relu(t)
+        want = np.maximum(arr, 0)
+        got = out.detach().numpy()
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+        assert np.array_equal(np.signbit(got), np.signbit(want))
+        out.sum().backward()
+        np.testing.assert_array_equal(t.grad.numpy(), (want > 0).astype(dtype))

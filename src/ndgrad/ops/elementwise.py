@@ -404,9 +404,36 @@ SIGMOID = defop(
     lambda g, x, out: g * out * (1 - out),
     save_out=True,
 )
+# Rows of zeros by dtype: np.maximum runs its fast loop on two contiguous operands, 3-4x
+# quicker than against a broadcast 0, so a large ReLU takes its maximum row by row.
+_ZERO_ROW = 4096
+_ZEROS: dict[np.dtype, np.ndarray] = {}
+
+
+def _relu(x: Any) -> Any:
+    if (
+        type(x) is not _nd
+        or x.dtype.kind != "f"
+        or x.size < 4 * _ZERO_ROW
+        or not x.flags.c_contiguous
+    ):
+        return np.maximum(x, 0)
+    zeros = _ZEROS.get(x.dtype)
+    if zeros is None:
+        zeros = _ZEROS[x.dtype] = np.zeros(_ZERO_ROW, x.dtype)
+        zeros.flags.writeable = False
+    out = np.empty(x.shape, x.dtype)
+    flat, res = x.reshape(-1), out.reshape(-1)
+    whole = x.size - x.size % _ZERO_ROW
+    rows = (whole // _ZERO_ROW, _ZERO_ROW)
+    np.maximum(flat[:whole].reshape(rows), zeros, out=res[:whole].reshape(rows))
+    np.maximum(flat[whole:], 0, out=res[whole:])
+    return out
+
+
 RELU = defop(
     "ReluBackward0",
-    lambda x: np.maximum(x, 0),
+    _relu,
     lambda g, x, out: g * (out > 0),
     save_out=True,
 )
