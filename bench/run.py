@@ -181,8 +181,10 @@ def peak_memory(step: Any) -> int:
 
 
 def warm_up(step: Any, min_time: float) -> tuple[int, Any]:
-    """Run ``step`` untimed, then pick how many steps make a sample last ``min_time``."""
+    """Run ``step`` untimed, then pick how many steps make a sample last ``min_time``.
+    (Twice: a compiled step runs eagerly, then traces; the third call is a replay.)"""
     check = to_numpy(step())
+    step()
     once = sample(step, 1)
     number = max(1, min(100_000, math.ceil(min_time / max(once, 1e-9))))
     return number, check
