@@ -234,8 +234,25 @@ def _check_arrays(idx: tuple[Any, ...], a: Any) -> None:
         dim += _consumes(part)
 
 
+def _ints(index: Any) -> bool:
+    """Whether ``index`` is an int or a tuple of ints (not bools): the commonest reads."""
+    if type(index) is int:
+        return True
+    if type(index) is not tuple:
+        return False
+    for part in index:
+        if type(part) is not int:
+            return False
+    return True
+
+
 def getitem(t: Tensor, index: Any) -> Tensor:
-    idx, basic = _convert_index(index)
+    if _ints(index):
+        # x[3], m[0, 1]: _convert_index's answer, without its loop.
+        idx: tuple[Any, ...] = (*index, ...) if type(index) is tuple else (index, ...)
+        basic = True
+    else:
+        idx, basic = _convert_index(index)
     shape = t._data.shape
     if not basic:
         _check_arrays(idx, t._data)
@@ -247,9 +264,7 @@ def getitem(t: Tensor, index: Any) -> Tensor:
     except IndexError as e:
         raise _index_error(idx, shape, e) from None
     if basic:
-        from .shape import mark_view
-
-        mark_view(out, t, lambda a: a[idx])
+        _shape.mark_view(out, t, lambda a: a[idx])
     return out
 
 
@@ -836,6 +851,7 @@ def where(condition: Tensor, input: Any = _MISSING, other: Any = _MISSING) -> An
 
 
 from . import elementwise as _ew  # noqa: E402
+from . import shape as _shape  # noqa: E402
 
 # The in-place arithmetic that _fast_arith runs as one NumPy call.
 _ARITH = {_ew.add: np.add, _ew.sub: np.subtract, _ew.mul: np.multiply, _ew.div: np.true_divide}

@@ -102,10 +102,16 @@ def _negated(shifts: Any) -> Any:
     return tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
 
 
+def _stack_fwd(*xs: Any, dim: int, dtype: Any) -> Any:
+    if dim == 0 and all(type(x) is np.ndarray for x in xs):
+        return np.array(xs, dtype)  # the same, in C: np.stack is Python over concatenate
+    return np.stack(xs, axis=dim, dtype=dtype, casting="unsafe")
+
+
 CAT = defop("CatBackward0", _cat_fwd, _cat_vjp, variadic=True)
 STACK = defop(
     "StackBackward0",
-    lambda *xs, dim, dtype: np.stack(xs, axis=dim, dtype=dtype, casting="unsafe"),
+    _stack_fwd,
     lambda g, *_, i, dim, dtype: _slice_of(g, dim, i),
     variadic=True,
 )
