@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from op_info import OpInfo
+from op_info import UNARY, OpInfo
 
 MAT = (((3, 4),), ((2, 1, 3),))
 WIDE = (((3, 4),), ((2, 3, 2),))  # no reduced dim of size 1: var needs two or more
@@ -119,6 +119,40 @@ OPS: list[OpInfo] = [
         lambda lib, x: lib.logsumexp(x, (0, -1), keepdim=True),
         MAT,
         ("LogsumexpBackward0",),
+    ),
+    # ---------------------------------------------------------- softmax family, nll
+    OpInfo(
+        "softmax_op", lambda lib, x: lib.nn.functional.softmax(x, -1), UNARY, ("SoftmaxBackward0",)
+    ),
+    OpInfo(
+        "log_softmax",
+        lambda lib, x: lib.nn.functional.log_softmax(x, 0),
+        UNARY,
+        ("LogSoftmaxBackward0",),
+    ),
+    OpInfo(
+        "nll_loss",
+        lambda lib, x: lib.nn.functional.nll_loss(x, lib.tensor([1, -100, 3])),
+        (((3, 4),),),
+        ("NllLossBackward0",),
+    ),
+    OpInfo(
+        "cross_entropy_weighted_sum",
+        lambda lib, x: lib.nn.functional.cross_entropy(
+            x,
+            lib.tensor([[0, 2], [1, 1]]),
+            weight=lib.tensor([0.5, 2.0, 1.0], dtype=x.dtype),
+            reduction="sum",
+        ),
+        (((2, 3, 2),),),
+        ("NllLossBackward0", "LogSoftmaxBackward0"),
+        torch_grad_fn="NllLoss2DBackward0",
+    ),
+    OpInfo(
+        "cross_entropy_none",
+        lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor([2, 0]), reduction="none"),
+        (((2, 3),),),
+        ("NllLossBackward0", "LogSoftmaxBackward0"),
     ),
     # -------------------------------------------------------------------- scans
     OpInfo("cumsum", lambda lib, x: x.cumsum(1), MAT, ("CumsumBackward0",)),

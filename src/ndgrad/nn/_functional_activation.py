@@ -8,6 +8,10 @@ import warnings
 import ndgrad
 from ndgrad import Tensor
 
+from ..ops import reduction as R
+from ..ops._registry import apply1
+from ..ops._util import norm_dim
+
 __all__ = [
     "linear",
     "bilinear",
@@ -326,15 +330,22 @@ def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: object = None
 ) -> Tensor:
     input, dim = _prepare(input, dim, dtype, "log_softmax", _stacklevel)
-    # Fused via logsumexp (max-shifted, its backward is the softmax): stable and two passes.
-    return input - ndgrad.logsumexp(input, dim, keepdim=True)
+    return apply1(R.LOG_SOFTMAX, input, {"dim": _dim(dim, input)})
 
 
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: object = None
 ) -> Tensor:
     input, dim = _prepare(input, dim, dtype, "softmax", _stacklevel)
-    return ndgrad.exp(input - ndgrad.logsumexp(input, dim, keepdim=True))
+    return apply1(R.SOFTMAX, input, {"dim": _dim(dim, input)})
+
+
+def _dim(dim: int, input: Tensor) -> int | None:
+    """``dim`` of ``input`` as a non-negative index; None for a 0-dim tensor (whose dims -1
+    and 0 name the tensor as a whole)."""
+    ndim = input._data.ndim
+    dim = norm_dim(dim, ndim)
+    return dim if ndim else None
 
 
 def softmin(

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
+
+import numpy as np
 
 import ndgrad
 from ndgrad import Tensor
 from ndgrad.autograd import Function
 
+from .. import _backend as B
+from .._tensor import make
+from ..ops import _math as m
+from ..ops._registry import apply1, defop
 from ._functional_activation import log_softmax, logsigmoid, pairwise_distance
 
 __all__ = [
@@ -208,24 +215,61 @@ def _check_targets(input: Tensor, target: Tensor, weight: Tensor | None, name: s
         )
 
 
-def _class_picks(
+def _class_weights(
     input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int
-) -> tuple[Tensor, Tensor, Tensor]:
-    """input[n, target[n], ...] along dim 1, the per-element class weight (0 where
-    ignored) and the safe index used for gathering."""
-    target = target.long()
+) -> tuple[Any, Any]:
+    """The targets made safe to gather with (0 where ignored) and each element's class
+    weight (0 where ignored), as arrays: torch takes no gradient for ``weight``."""
+    t = target._data.astype(np.int64, copy=False)
     classes = input.shape[1]
-    keep = target != ignore_index
-    bad = keep & ((target < 0) | (target >= classes))
+    keep = t != ignore_index
+    bad = keep & ((t < 0) | (t >= classes))
     if bool(bad.any()):
-        raise IndexError(f"Target {int(target[bad].reshape(-1)[0].item())} is out of bounds.")
-    safe = ndgrad.where(keep, target, 0)
-    picked = input.gather(1, safe.unsqueeze(1)).squeeze(1)
-    if weight is None:
-        w = keep.to(input.dtype)
-    else:
-        w = weight[safe] * keep
-    return picked, w, safe
+        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    safe = B.xp(t).where(keep, t, 0)
+    dtype = input._data.dtype
+    w = keep.astype(dtype) if weight is None else (weight._data[safe] * keep).astype(dtype)
+    return safe, w
+
+
+def _rows(a: Any, classes: int) -> Any:
+    """(N, C, *d) as (N * prod(d), C): one row of classes per element."""
+    return a if a.ndim == 2 else B.xp(a).moveaxis(a, 1, -1).reshape(-1, classes)
+
+
+def _nll_fwd(x: Any, target: Any, w: Any, reduction: str, shape: Any) -> Any:
+    """-x[n, target[n, ...], ...] * w[n, ...], reduced."""
+    t = target.reshape(-1)
+    picked = _rows(x, shape[1])[B.xp(x).arange(t.size), t].reshape(target.shape)
+    per = -picked * w
+    if reduction == "none":
+        return per
+    total = per.sum()
+    return total if reduction == "sum" else total / w.sum()
+
+
+def _nll_vjp(g: Any, x: Any, out: Any, target: Any, w: Any, reduction: str, shape: Any) -> Any:
+    # Linear in x: -w (over the total weight, for a mean) at each target, times g.
+    if reduction == "mean":
+        total = w.sum()
+        w = w / B.xp(w).where(total == 0, 1, total)  # all ignored: zeros, as torch
+    t = target.reshape(-1)
+    classes = shape[1]
+    z = B.zeros(w, (t.size, classes))
+    z[B.xp(w).arange(t.size), t] = -w.reshape(-1)
+    if len(shape) > 2:
+        z = B.xp(z).moveaxis(z.reshape((shape[0],) + tuple(shape[2:]) + (classes,)), -1, 1)
+    return m.const(g, z) * (m.unsqueeze(g, 1) if reduction == "none" else g)
+
+
+NLL = defop("NllLossBackward0", _nll_fwd, _nll_vjp)
+
+
+def _nll(logp: Tensor, safe: Any, w: Any, reduction: str, single: bool) -> Tensor:
+    """nll_loss of (N, C, *) log-probabilities: one node, as torch's."""
+    kw = {"target": safe, "w": w, "reduction": reduction, "shape": logp._data.shape}
+    out = apply1(NLL, logp, kw)
+    return out.squeeze(0) if single and reduction == "none" else out
 
 
 def _as_batch(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor, bool]:
@@ -255,8 +299,8 @@ def nll_loss(
     reduction = _mode(size_average, reduce, reduction)
     _check_targets(input, target, weight, "nll_loss")
     input, target, single = _as_batch(input, target)
-    picked, w, _ = _class_picks(input, target, weight, ignore_index)
-    return _nll_reduce(-picked * w, w, reduction, single)
+    safe, w = _class_weights(input, target, weight, ignore_index)
+    return _nll(input, safe, w, reduction, single)
 
 
 def cross_entropy(
@@ -279,21 +323,18 @@ def cross_entropy(
     _check_targets(input, target, weight, "cross_entropy")
     input, target, single = _as_batch(input, target)
     classes = input.shape[1]
-    # Fused: loss = logsumexp(x) - x[target]; the full log_softmax is never built.
-    lse = ndgrad.logsumexp(input, 1)
-    picked, w, _ = _class_picks(input, target, weight, ignore_index)
-    nll = _nll_reduce((lse - picked) * w, w, reduction, single)
+    # As torch: log_softmax, then nll_loss (two nodes).
+    logp = log_softmax(input, 1)
+    safe, w = _class_weights(input, target, weight, ignore_index)
+    nll = _nll(logp, safe, w, reduction, single)
     if label_smoothing == 0.0:
         return nll
-    # -sum_c w_c log p_c = lse * sum_c w_c - sum_c w_c x_c, masked where the target is ignored.
+    # -sum_c weight_c log p_c, masked where the target is ignored.
     keep = target != ignore_index
-    if weight is None:
-        smooth = lse * classes - input.sum(1)
-    else:
-        wshape = (classes,) + (1,) * (input.dim() - 2)
-        smooth = lse * weight.sum() - (input * weight.reshape(wshape)).sum(1)
-    smooth = smooth * keep
-    smooth = _nll_reduce(smooth, w, reduction, single)
+    if weight is not None:
+        logp = logp * weight.reshape((classes,) + (1,) * (input.dim() - 2))
+    smooth = -logp.sum(1) * keep
+    smooth = _nll_reduce(smooth, make(w), reduction, single)
     return nll * (1.0 - label_smoothing) + smooth * (label_smoothing / classes)
 
 

@@ -648,6 +648,44 @@ LOGSUMEXP = defop(
 )
 
 
+# softmax and log_softmax over one dim: one node each, as in torch, from the max-shifted
+# exponentials (torch's kernel formula).
+def _shifted(x: np.ndarray, dim: int) -> np.ndarray:
+    top = np.max(x, axis=dim, keepdims=True)
+    return x - np.where(np.isinf(top), 0, top)
+
+
+def _softmax_fwd(x: np.ndarray, dim: int) -> Any:
+    e = np.exp(_shifted(x, dim))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _log_softmax_fwd(x: np.ndarray, dim: int) -> Any:
+    z = _shifted(x, dim)
+    return z - np.log(np.sum(np.exp(z), axis=dim, keepdims=True))
+
+
+def _sum_kept(g: Any, dim: int | None) -> Any:
+    """The sum over ``dim`` kept as size 1 (over nothing for a 0-dim tensor's None)."""
+    shape = m.data(g).shape
+    axes = () if dim is None else (dim,)
+    return m.call(SUM_DIM, g, axes=axes, keepdim=True, shape=shape, dtype=None)
+
+
+SOFTMAX = defop(
+    "SoftmaxBackward0",
+    _softmax_fwd,
+    lambda g, x, out, dim: out * (g - _sum_kept(g * out, dim)),
+    save_out=True,
+)
+LOG_SOFTMAX = defop(
+    "LogSoftmaxBackward0",
+    _log_softmax_fwd,
+    lambda g, x, out, dim: g - m.call(E.EXP, out) * _sum_kept(g, dim),
+    save_out=True,
+)
+
+
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     input = _float_out(input)
     axes = _axes(dim, input._data.ndim)
