@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -59,6 +60,8 @@ def mark_view(out: Tensor, x: Tensor, fn: Callable[[np.ndarray], np.ndarray]) ->
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    if -1 not in shape and math.prod(shape) == numel and min(shape, default=0) >= 0:
+        return shape  # nothing to infer, nothing wrong
     known = 1
     free = [i for i, s in enumerate(shape) if s == -1]
     for s in shape:
