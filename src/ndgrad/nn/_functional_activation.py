@@ -89,6 +89,8 @@ def _finish(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
 # ---------------------------------------------------------------- linear maps
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``."""
+    if bias is not None and input.dim() == 2 and weight.dim() == 2:
+        return ndgrad.addmm(bias, input, weight.t())  # one node, as torch's
     out = ndgrad.matmul(input, weight.t())
     return out if bias is None else out + bias
 

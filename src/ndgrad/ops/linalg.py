@@ -84,6 +84,11 @@ MV = defop(
 )
 
 
+def _transposed(b: Any) -> bool:
+    """Whether ``b`` is a transposed contiguous matrix (a weight's ``.t()``)."""
+    return b.flags.f_contiguous and not b.flags.c_contiguous
+
+
 def _mm_grad_b(g: Any, a: Any, b: Any, out: Any, bt: bool = False) -> Any:
     # b a transposed weight (x @ w.t(), as nn.Linear): its gradient made in w's layout,
     # so that w's gradient and the optimizer's update run over contiguous memory.
@@ -158,8 +163,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
                 f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
             )
         if na == 2:
-            ob = other._data
-            if ob.flags.f_contiguous and not ob.flags.c_contiguous:
+            if _transposed(other._data):
                 return apply(MM, (input, other), {"bt": True})
             return apply2(MM, input, other)
         return apply(MATMUL, (input, other), {"nda": na, "ndb": nb})
@@ -258,10 +262,10 @@ VDOT = defop(
 _ADD_READS = ((), (2,), (1,))
 ADDMM = defop(
     "AddmmBackward0",
-    _addmm_fwd,
-    _beta_vjp,
-    lambda g, c, a, b, out, beta, alpha: _scaled(g @ m.mT(b), alpha),
-    lambda g, c, a, b, out, beta, alpha: _scaled(m.mT(a) @ g, alpha),
+    lambda c, a, b, beta, alpha, bt=False: _addmm_fwd(c, a, b, beta, alpha),
+    lambda g, c, a, b, out, beta, alpha, bt=False: _beta_vjp(g, c, a, b, out, beta, alpha),
+    lambda g, c, a, b, out, beta, alpha, bt=False: _scaled(g @ m.mT(b), alpha),
+    lambda g, c, a, b, out, beta, alpha, bt=False: _scaled(_mm_grad_b(g, a, b, out, bt), alpha),
     save_in=True,
     reads=_ADD_READS,
 )
@@ -581,7 +585,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
             f"mat1 and mat2 shapes cannot be multiplied ({_dims(a)} and {_dims(b)})"
         )
     _check_add("mat2", input, mat1, mat2, (a[0], b[1]), beta)
-    return apply(ADDMM, (input, mat1, mat2), {"beta": beta, "alpha": alpha})
+    kw = {"beta": beta, "alpha": alpha, "bt": _transposed(mat2._data)}
+    return apply(ADDMM, (input, mat1, mat2), kw)
 
 
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
