@@ -1,5 +1,7 @@
 """The Tensor API: creation functions, attributes, conversions, in-place methods and repr."""
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -1114,3 +1116,30 @@ def test_no_write_vs_torch():
 
     for x, y in zip(f(ndgrad), f(torch)):
         assert repr(x) == to_torch_text(repr(y))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("addcmul", lambda t1, t2: ((t1, t2), {"value": 0.3})),
+        ("addcdiv", lambda t1, t2: ((t1, t2), {"value": -2})),
+        ("addcmul", lambda t1, t2: ((t1[:1], t2), {})),  # broadcast: the general path
+        ("lerp", lambda t1, t2: ((t1, 0.25), {})),
+        ("lerp", lambda t1, t2: ((t1, 0.75), {})),
+    ],
+)
+def test_optimizer_style_inplace_updates_equal_the_ops(dtype: str, name: str, args: Any) -> None:
+    # Without a graph, addcmul_/addcdiv_/lerp_ write their op's forward directly.
+    rng = np.random.default_rng(0)
+    x, t1, t2 = (ndgrad.from_numpy(rng.uniform(0.5, 2, (3, 4)).astype(dtype)) for _ in range(3))
+    a, kw = args(t1, t2)
+    want = getattr(ndgrad, name)(x, *a, **kw).numpy()
+    leaf = ndgrad.ones(1, requires_grad=True)
+    y = leaf * x  # saves x for its backward
+    with ndgrad.no_grad():
+        assert getattr(x, name + "_")(*a, **kw) is x
+    np.testing.assert_array_equal(x.numpy(), want)
+    assert x._version == 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

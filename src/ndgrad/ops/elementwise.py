@@ -298,7 +298,7 @@ def _logit(x: np.ndarray, eps: float | None) -> np.ndarray:
     return np.log(x / (1 - x))
 
 
-def _lerp(x: Any, y: Any, w: Any) -> Any:
+def lerp_fwd(x: Any, y: Any, w: Any) -> Any:
     # torch's two-sided formula: exact at both ends, w == 0 and w == 1.
     if not _is_array(w):
         out = x + w * (y - x) if -0.5 < w < 0.5 else y - (y - x) * (1 - w)
@@ -676,13 +676,13 @@ COPYSIGN_SCALAR = defop(
 )
 LERP = defop(
     "LerpBackward0",
-    _lerp,
+    lerp_fwd,
     lambda g, x, y, out, w: g * (1 - w),
     lambda g, x, y, out, w: g * w,
 )
 LERP_T = defop(
     "LerpBackward1",
-    _lerp,
+    lerp_fwd,
     lambda g, x, y, w, out: g * (1 - w),
     lambda g, x, y, w, out: g * w,
     lambda g, x, y, w, out: g * (y - x),
@@ -750,9 +750,14 @@ def _addc(x: Any, t1: Any, t2: Any, value: Any, uf: Callable[..., Any]) -> Any:
             raise RuntimeError(_ADDCDIV_INT)
         value = int(value)
     try:
-        return x + uf(value * t1, t2)
+        return addc_fwd(x, t1, t2, value, uf)
     except ValueError:
         raise broadcast_error(np.shape(t1), np.shape(t2)) from None
+
+
+def addc_fwd(x: Any, t1: Any, t2: Any, value: Any, uf: Callable[..., Any]) -> Any:
+    """``x + uf(value * t1, t2)`` for operands of one float dtype (addcmul, addcdiv)."""
+    return x + uf(value * t1, t2)
 
 
 _ADDCDIV_INT = (

@@ -390,6 +390,30 @@ def _fast_arith(fn: Callable[..., Tensor], t: Tensor, other: Any, alpha: Any) ->
     return True
 
 
+def _direct(fn: Callable[..., Tensor], t: Tensor, args: tuple[Any, ...], kw: Any) -> bool:
+    """addcmul_, addcdiv_ and lerp_ (a number weight) with no graph to record (Adam's
+    updates): their op's forward into ``t``, without the dispatch and promotion. False when the general
+    path must handle it (other dtypes or shapes, a tensor weight)."""
+    op = _DIRECT.get(fn)
+    x = t._data
+    if op is None or type(x) is not np.ndarray or x.dtype.kind != "f":
+        return False
+    tensors, number = (args[:1], args[1]) if fn is _ew.lerp else (args, kw.get("value", 1))
+    if type(number) not in (int, float):
+        return False
+    arrays = []
+    for a in tensors:
+        if not isinstance(a, Tensor):
+            return False
+        d = a._data
+        if type(d) is not np.ndarray or d.dtype is not x.dtype or d.shape != x.shape:
+            return False
+        arrays.append(d)
+    x[...] = op(x, *arrays, number)
+    bump(t)
+    return True
+
+
 def inplace(fn: Callable[..., Tensor], t: Tensor, *args: Any, **kw: Any) -> Tensor:
     """``t.op_(*args)``: compute ``fn(t, *args)``, write it into ``t``, take its history."""
     _leaf_inplace_check(t)
@@ -398,8 +422,11 @@ def inplace(fn: Callable[..., Tensor], t: Tensor, *args: Any, **kw: Any) -> Tens
     if type(t._data) is not np.ndarray and not _distinct(t._data):
         raise _overlap_error()
     graph = mode.enabled and (t._rg or any(isinstance(a, Tensor) and a._rg for a in args))
-    if not graph and not mode.dual and len(args) == 1 and kw.keys() <= {"alpha"}:
-        if _fast_arith(fn, t, args[0], kw.get("alpha", 1)):
+    if not graph and not mode.dual:
+        if len(args) == 1 and kw.keys() <= {"alpha"}:
+            if _fast_arith(fn, t, args[0], kw.get("alpha", 1)):
+                return t
+        elif _direct(fn, t, args, kw):
             return t
     # With a graph, a snapshot of the old value: the rule may need it after t is overwritten.
     old = make(t._data.copy(), t._node, t._rg) if graph else make(t._data)
@@ -855,3 +882,9 @@ from . import shape as _shape  # noqa: E402
 
 # The in-place arithmetic that _fast_arith runs as one NumPy call.
 _ARITH = {_ew.add: np.add, _ew.sub: np.subtract, _ew.mul: np.multiply, _ew.div: np.true_divide}
+# The forwards _direct runs: those of ADDCMUL, ADDCDIV and LERP past their promotion.
+_DIRECT = {
+    _ew.addcmul: lambda x, t1, t2, v: _ew.addc_fwd(x, t1, t2, v, np.multiply),
+    _ew.addcdiv: lambda x, t1, t2, v: _ew.addc_fwd(x, t1, t2, v, np.true_divide),
+    _ew.lerp: _ew.lerp_fwd,
+}
