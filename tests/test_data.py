@@ -544,3 +544,28 @@ def test_random_split_errors_match_torch():
         parts = data.random_split(list(range(2)), [0.1, 0.1, 0.8])
     assert [len(p) for p in parts] == [1, 0, 1]
     assert any("Length of split at index 1 is 0" in str(w.message) for w in caught)
+
+
+def test_tensor_dataset_batches_equal_the_stacked_samples() -> None:
+    # A TensorDataset with default_collate gathers each tensor's rows at once; a subclass
+    # (or any other collate_fn) takes the general per-sample path. Both give the same.
+    class Samples(data.TensorDataset):
+        pass
+
+    x = ndgrad.randn(11, 2, 3)
+    y = ndgrad.arange(11)
+    z = ndgrad.rand(11) > 0.5
+    fast = data.DataLoader(
+        data.TensorDataset(x, y, z),
+        batch_size=4,
+        shuffle=True,
+        generator=ndgrad.Generator().manual_seed(3),
+    )
+    slow = data.DataLoader(
+        Samples(x, y, z), batch_size=4, shuffle=True, generator=ndgrad.Generator().manual_seed(3)
+    )
+    for a, b in zip(fast, slow, strict=True):
+        assert type(a) is type(b) is list
+        for u, v in zip(a, b, strict=True):
+            assert u.dtype == v.dtype and u.shape == v.shape
+            np.testing.assert_array_equal(u.numpy(), v.numpy())

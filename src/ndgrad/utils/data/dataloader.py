@@ -6,10 +6,12 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..._creation import tensor
+from ..._dtype import int64
 from ..._random import Generator
 from . import _draw
 from ._collate import default_collate, default_convert
-from .dataset import Dataset, IterableDataset
+from .dataset import Dataset, IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info"]
@@ -187,6 +189,14 @@ class _LoaderIter:
         self._base_seed = _draw.seed(loader.generator)
         getitems = getattr(loader.dataset, "__getitems__", None)
         self._getitems = getitems if callable(getitems) else None
+        # A TensorDataset collated by default_collate: each tensor's rows of a batch in one
+        # gather, which is what stacking the batch's samples gives.
+        ds = loader.dataset
+        self._rows = (
+            type(ds) is TensorDataset
+            and loader.collate_fn is default_collate
+            and not any(t.requires_grad for t in ds.tensors)
+        )
 
     def __iter__(self) -> _LoaderIter:
         return self
@@ -205,8 +215,15 @@ class _LoaderIter:
         if self._loader.batch_sampler is None:
             return self._collate(self._dataset[next(self._source)])
         indices = next(self._source)
+        if self._rows and type(indices) is list and indices and _ints(indices):
+            index = tensor(indices, dtype=int64)
+            return [t[index] for t in self._dataset.tensors]
         if self._getitems is not None:
             samples = self._getitems(indices)
         else:
             samples = [self._dataset[i] for i in indices]
         return self._collate(samples)
+
+
+def _ints(indices: list[Any]) -> bool:
+    return all(type(i) is int for i in indices)
