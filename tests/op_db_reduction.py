@@ -172,6 +172,20 @@ OPS: list[OpInfo] = [
     ),
     OpInfo("cummax", lambda lib, x: x.cummax(1).values, MAT, ("CummaxBackward0",)),
     OpInfo("cummin", lambda lib, x: lib.cummin(x, 0)[0], MAT, ("CumminBackward0",)),
+    OpInfo("logcumsumexp", lambda lib, x: x.logcumsumexp(1), MAT, ("LogcumsumexpBackward0",)),
+    OpInfo(
+        "logcumsumexp_wide",
+        lambda lib, x: lib.logcumsumexp(x * 300, 0),
+        (((4, 3),),),
+        ("LogcumsumexpBackward0",),
+        smooth=False,  # its second derivatives are rounding noise next to their scale
+    ),
+    OpInfo(
+        "logcumsumexp_0d",
+        lambda lib, x: lib.logcumsumexp(x, -1),
+        (((),),),
+        ("LogcumsumexpBackward0",),
+    ),
     # --------------------------------------------------------------------- norms
     OpInfo("norm", lambda lib, x: x.norm(), MAT, ("LinalgVectorNormBackward0",), kinks=(0.0,)),
     OpInfo("norm_dim", lambda lib, x: lib.norm(x, dim=1), MAT, ("LinalgVectorNormBackward0",)),

@@ -149,6 +149,13 @@ FUNCTIONS = {
     "logsumexp_inf": (lambda x: ndgrad.logsumexp(x, 0), SPECIAL[5:]),
     "erf_special": (ndgrad.erf, SPECIAL),
     "erfc_special": (ndgrad.erfc, SPECIAL),
+    "isin": (lambda x: ndgrad.isin(x, x[0]), INTS),
+    "isin_number_invert": (lambda x: ndgrad.isin(x, 2, invert=True), INTS),
+    "isin_number_first": (lambda x: ndgrad.isin(2, x), INTS),
+    "aminmax_dim": (lambda x: ndgrad.aminmax(x, dim=1), F),
+    "diff_bool": (ndgrad.diff, BOOLS),
+    "block_diag_int": (lambda x: ndgrad.block_diag(x, x[0, :2]), INTS),
+    "xlogy_special": (lambda x: ndgrad.xlogy(x * 0, x), SPECIAL),
 }
 
 

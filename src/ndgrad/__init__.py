@@ -24,6 +24,7 @@ from ._creation import (
     full,
     full_like,
     linspace,
+    logspace,
     multinomial,
     normal,
     ones,
@@ -36,6 +37,8 @@ from ._creation import (
     randn_like,
     randperm,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
@@ -71,6 +74,13 @@ from ._random import (
     set_rng_state,
 )
 from ._serialization import load, save
+from ._settings import (
+    are_deterministic_algorithms_enabled,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from ._tensor import Size, Tensor
 from .autograd import (
     enable_grad,
@@ -117,5 +127,34 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
+def is_complex(input: Tensor) -> bool:
+    return input.is_complex()
+
+
+def is_nonzero(input: Tensor) -> bool:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            "is_nonzero(): argument 'input' (position 1) must be Tensor, not "
+            + type(input).__name__
+        )
+    return input.is_nonzero()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def typename(obj: object) -> str:
+    """A tensor's legacy type name ("ndgrad.FloatTensor"), else the dotted name of ``obj``
+    (a class or function) or of its type."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    named = obj if hasattr(obj, "__qualname__") or hasattr(obj, "__name__") else type(obj)
+    module = getattr(named, "__module__", "") or ""
+    name = getattr(named, "__qualname__", None) or named.__name__
+    return name if module in ("", "builtins") else f"{module}.{name}"
+
+
 # Subpackages built on the public API above (they import names from ndgrad itself).
 from . import backends, compiler, cuda, func, jit, nn, optim, utils, viz  # noqa: E402
+from ._toplevel_nn import *  # noqa: E402

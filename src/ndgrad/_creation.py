@@ -28,6 +28,9 @@ __all__ = [
     "eye",
     "arange",
     "linspace",
+    "logspace",
+    "tril_indices",
+    "triu_indices",
     "randn",
     "rand",
     "randint",
@@ -279,6 +282,50 @@ def linspace(
         raise RuntimeError("number of steps must be non-negative")
     arr = np.linspace(float(start), float(end), steps)
     return _finish(arr.astype(_float(dtype)), requires_grad, where)
+
+
+def logspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: D.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``, computed in double precision."""
+    exponents = linspace(start, end, steps, dtype=D.float64)._data
+    arr = np.power(float(base), exponents).astype(_float(dtype))
+    return _finish(arr, requires_grad, _where(device))
+
+
+def _triangle_indices(
+    name: str, row: int, col: int, offset: int, dtype: D.dtype | None, device: Any
+) -> Tensor:
+    for arg, n in (("row", row), ("col", col)):
+        if n < 0:
+            raise RuntimeError(f"{arg} must be non-negative, got{n}")
+    d = dtype or D.int64
+    if d not in (D.int32, D.int64):
+        raise NotImplementedError(f"\"{name}\" not implemented for '{d.scalar_name}'")
+    pick = np.tril_indices if name == "tril_indices" else np.triu_indices
+    return _finish(np.stack(pick(row, offset, col)).astype(d.np), False, _where(device))
+
+
+def tril_indices(
+    row: int, col: int, offset: int = 0, *, dtype: D.dtype | None = None, device: Any = None
+) -> Tensor:
+    """The (row, column) coordinates of a row x col matrix's lower triangle, as a 2 x N
+    tensor in row-major order; ``offset`` moves the diagonal up (> 0) or down."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, device)
+
+
+def triu_indices(
+    row: int, col: int, offset: int = 0, *, dtype: D.dtype | None = None, device: Any = None
+) -> Tensor:
+    """The coordinates of the upper triangle, as tril_indices gives the lower one."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, device)
 
 
 def _sized(size: Sequence[Any], kw_size: Any, name: str) -> tuple[int, ...]:

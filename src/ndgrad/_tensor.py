@@ -284,6 +284,13 @@ class Tensor:
     def data_ptr(self) -> int:
         return _B.data_ptr(self._data)
 
+    def storage_offset(self) -> int:
+        """How many elements into the memory it views this tensor's first element lies."""
+        root = self._data
+        while _B.is_array(root.base):
+            root = root.base
+        return (_B.data_ptr(self._data) - _B.data_ptr(root)) // self._data.itemsize
+
     def type(self, dtype: Any = None) -> Any:
         cuda = "cuda." if type(self._data) is not _ndarray else ""
         if dtype is None:
@@ -294,6 +301,9 @@ class Tensor:
             dtype = legacy_dtype(dtype)
         return self.to(getattr(dtype, "dtype", dtype))
 
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.type(other.type())
+
     # ----------------------------------------------------------- conversion
     def item(self) -> Any:
         if self._data.size != 1:
@@ -301,6 +311,9 @@ class Tensor:
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
         return self._data.reshape(()).item()
+
+    def is_nonzero(self) -> bool:
+        return bool(self)
 
     def tolist(self) -> Any:
         return self._data.tolist()
@@ -1007,6 +1020,24 @@ class Tensor:
     ) -> bool:
         return _ew.allclose(self, other, rtol, atol, equal_nan)
 
+    def logaddexp(self, other: Tensor) -> Tensor:
+        return _ew.logaddexp(self, other)
+
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        return _ew.logaddexp2(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return _ew.xlogy(self, other)
+
+    def xlogy_(self, other: Any) -> Tensor:
+        return _ix.inplace(_ew.xlogy, self, other)
+
+    def sinc(self) -> Tensor:
+        return _ew.sinc(self)
+
+    def sinc_(self) -> Tensor:
+        return _ix.inplace(_ew.sinc, self)
+
     def log_(self) -> Tensor:
         return _ix.inplace(_ew.log, self)
 
@@ -1330,6 +1361,11 @@ class Tensor:
 
         return F.log_softmax(self, dim, dtype=dtype)
 
+    def hardshrink(self, lambd: float = 0.5) -> Tensor:
+        from .nn import functional as F
+
+        return F.hardshrink(self, lambd)
+
     def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return _red.prod(self, dim, keepdim, dtype=dtype)
 
@@ -1344,6 +1380,9 @@ class Tensor:
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         return _red.amin(self, dim, keepdim)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _red.aminmax(self, dim=dim, keepdim=keepdim)
 
     def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return _red.argmax(self, dim, keepdim)
@@ -1386,6 +1425,9 @@ class Tensor:
     def cumprod_(self, dim: int, *, dtype: Any = None) -> Tensor:
         return _ix.inplace(_red.cumprod, self, dim, dtype=dtype)
 
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return _red.logcumsumexp(self, dim)
+
     def cummax(self, dim: int) -> Any:
         return _red.cummax(self, dim)
 
@@ -1396,6 +1438,30 @@ class Tensor:
         self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
     ) -> Tensor:
         return _red.norm(self, p, dim, keepdim, dtype=dtype)
+
+    def dist(self, other: Tensor, p: Any = 2) -> Tensor:
+        return _red.dist(self, other, p)
+
+    def diff(
+        self,
+        n: int = 1,
+        dim: int = -1,
+        prepend: Tensor | None = None,
+        append: Tensor | None = None,
+    ) -> Tensor:
+        return _red.diff(self, n, dim, prepend, append)
+
+    def cov(
+        self,
+        *,
+        correction: int = 1,
+        fweights: Tensor | None = None,
+        aweights: Tensor | None = None,
+    ) -> Tensor:
+        return _red.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        return _red.corrcoef(self)
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return _red.all(self, dim, keepdim)
@@ -1433,6 +1499,15 @@ class Tensor:
 
     def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         return _join.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return _join.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return _join.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return _join.dsplit(self, indices_or_sections)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         return _join.unbind(self, dim)
@@ -1479,6 +1554,9 @@ class Tensor:
 
     def diag(self, diagonal: int = 0) -> Tensor:
         return _join.diag(self, diagonal)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        return _join.diagflat(self, offset)
 
     def trace(self) -> Tensor:
         return _join.trace(self)
@@ -1555,6 +1633,9 @@ class Tensor:
     def mT(self) -> Tensor:
         return _shape.transpose(self, -2, -1)
 
+    def adjoint(self) -> Tensor:
+        return _shape.adjoint(self)
+
     def unsqueeze(self, dim: int) -> Tensor:
         return _shape.unsqueeze(self, dim)
 
@@ -1616,6 +1697,9 @@ class Tensor:
 
     def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
         return _ix.inplace(_ix.index_fill, self, dim, index, value)
+
+    def where(self, condition: Tensor, other: Any) -> Tensor:
+        return _ew.where(condition, self, other)
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
         return _ix.masked_fill(self, mask, value)

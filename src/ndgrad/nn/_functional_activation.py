@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import ndgrad
 from ndgrad import Tensor
@@ -20,6 +21,8 @@ __all__ = [
     "relu6",
     "leaky_relu",
     "leaky_relu_",
+    "rrelu",
+    "rrelu_",
     "elu",
     "elu_",
     "selu",
@@ -59,6 +62,7 @@ __all__ = [
     "one_hot",
     "cosine_similarity",
     "pairwise_distance",
+    "pdist",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -149,6 +153,43 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
+
+
+def _rrelu(
+    input: Tensor, lower: float, upper: float, training: bool, inplace: bool, generator: Any
+) -> Tensor:
+    """rrelu with torch.rrelu's ``generator`` for the slopes."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    _need_float(input, "rrelu_with_noise_out_cpu")
+    x = _source(input, inplace)
+    # One double draw per element <= 0, in order, as torch draws them: seeded slopes match.
+    with ndgrad.no_grad():
+        slopes = ndgrad.ones_like(x)
+        hit = x <= 0
+        drawn = ndgrad.empty(int(hit.sum()), dtype=ndgrad.float64, device=x.device)
+        slopes[hit] = drawn.uniform_(lower, upper, generator=generator).to(x.dtype)
+    return _finish(input, x * slopes, inplace)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Leaky ReLU whose negative slopes are drawn from U(lower, upper) while training (their
+    mean otherwise)."""
+    return _rrelu(input, lower, upper, training, inplace, None)
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    return _rrelu(input, lower, upper, training, True, None)
 
 
 def _neg_expm1(x: Tensor, scale: float) -> Tensor:
@@ -280,6 +321,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    _need_float(input, "hardshrink_cpu")
     return ndgrad.where((input > lambd) | (input < -lambd), input, 0.0)
 
 
@@ -603,3 +645,17 @@ def pairwise_distance(
     if diff.dim() == 0:
         return ndgrad.linalg.vector_norm(diff, p)
     return ndgrad.linalg.vector_norm(diff, p, -1, keepdim=keepdim)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The ``p``-norm distance between every pair of rows i < j of a 2-d input, in
+    row-major order of the pairs."""
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if not input.is_floating_point():
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input.shape[0]
+    first, second = ndgrad.triu_indices(n, n, 1, device=input.device)
+    return ndgrad.linalg.vector_norm(input[first] - input[second], p, -1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -128,6 +129,10 @@ __all__ = [
     "equal",
     "allclose",
     "isclose",
+    "logaddexp",
+    "logaddexp2",
+    "xlogy",
+    "sinc",
 ]
 
 
@@ -1216,6 +1221,72 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     except ValueError:
         raise broadcast_error(x.shape, v.shape) from None
     return make(out)
+
+
+def _logadd(input: Tensor, other: Tensor, name: str, base2: bool) -> Tensor:
+    """log(b**input + b**other) for b = e or 2, as max + log1p(b**-|input - other|)."""
+    _need_tensor(name, "input", 1, input)
+    _need_tensor(name, "other", 2, other)
+    d = D.combine(_operand(input._data), _operand(other._data))
+    if d.category < D.FLOAT:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{d.scalar_name}'")
+    top = maximum(input, other)
+    gap = neg(abs(sub(input, other)))
+    if base2:
+        out = top + log1p(exp2(gap)) / math.log(2)
+    else:
+        out = top + log1p(exp(gap))
+    # Two equal infinities: their difference is nan, their sum is that infinity.
+    same_inf = logical_and(isinf(input), eq(input, other))
+    return where(same_inf, top, out) if same_inf._data.any() else out
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """``log(exp(input) + exp(other))`` without overflow."""
+    return _logadd(input, other, "logaddexp", base2=False)
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """``log2(2**input + 2**other)`` without overflow."""
+    return _logadd(input, other, "logaddexp2", base2=True)
+
+
+_XLOGY_SIGNATURES = (
+    " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+    " * (Number self, Tensor other, *, Tensor out = None)\n"
+    " * (Tensor input, Number other, *, Tensor out = None)\n"
+)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input * log(other)``, taken as 0 where ``input`` is 0 (unless ``other`` is nan)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(
+            "xlogy() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+            + _XLOGY_SIGNATURES
+        )
+    d = D.result_type(input, other)
+    if d.category < D.FLOAT:
+        d = D.get_default_dtype()
+    like = (input if isinstance(input, Tensor) else other)._data
+    x, y = (
+        v.to(d) if isinstance(v, Tensor) else make(B.asarray(v, like, d.np))
+        for v in (input, other)
+    )
+    # log(1) = 0 where x is 0: the product and both gradients stay finite there.
+    zero = logical_and(eq(x, 0), logical_not(isnan(y)))
+    if zero._data.any():
+        y = where(zero, 1.0, y)
+    return mul(x, log(y))
+
+
+def sinc(input: Tensor) -> Tensor:
+    """``sin(pi * x) / (pi * x)``, 1 at 0."""
+    x = _floating(input)
+    zero = eq(x, 0)
+    px = where(zero, 1.0, x * math.pi)
+    return where(zero, 1.0, sin(px) / px)
 
 
 _C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}

@@ -62,6 +62,12 @@ __all__ = [
     "atleast_3d",
     "meshgrid",
     "cartesian_prod",
+    "row_stack",
+    "hsplit",
+    "vsplit",
+    "dsplit",
+    "diagflat",
+    "block_diag",
 ]
 
 
@@ -239,6 +245,9 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
     return cat([_at_least_2d(t) for t in _stack_input(tensors, "vstack")], 0)
 
 
+row_stack = vstack
+
+
 def dstack(tensors: Sequence[Tensor]) -> Tensor:
     return cat([_at_least_3d(t) for t in _stack_input(tensors, "dstack")], 2)
 
@@ -354,6 +363,43 @@ def tensor_split(
         starts, stops = bounds[:-1], bounds[1:]
     lead = (slice(None),) * d
     return tuple(_ix.getitem(input, lead + (slice(a, b),)) for a, b in zip(starts, stops))
+
+
+def _split_along(
+    input: Tensor, indices_or_sections: Any, name: str, least: int, dim: int
+) -> tuple[Tensor, ...]:
+    """tensor_split along ``dim``; a number of sections must divide the dim evenly."""
+    nd = input._data.ndim
+    if nd < least:
+        raise RuntimeError(
+            f"ndgrad.{name} requires a tensor with at least {least} dimension, but got a tensor "
+            f"with {nd} dimensions!"
+        )
+    if not isinstance(indices_or_sections, (list, tuple)):
+        size = input._data.shape[dim]
+        sections = int(indices_or_sections)
+        if sections == 0 or size % sections:
+            raise RuntimeError(
+                f"ndgrad.{name} attempted to split along dimension {dim}, but the size of the "
+                f"dimension {size} is not divisible by the split_size {sections}!"
+            )
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split along columns (dim 1; dim 0 of a 1-d tensor)."""
+    dim = 0 if input._data.ndim == 1 else 1
+    return _split_along(input, indices_or_sections, "hsplit", 1, dim)
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split along rows (dim 0) of a tensor of two or more dims."""
+    return _split_along(input, indices_or_sections, "vsplit", 2, 0)
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split along depth (dim 2) of a tensor of three or more dims."""
+    return _split_along(input, indices_or_sections, "dsplit", 3, 2)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
@@ -515,6 +561,40 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     if nd == 2:
         return diagonal_copy(input, diagonal)
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    """A matrix with the flattened ``input`` on its ``offset`` diagonal."""
+    return diag_embed(flatten(input), offset, 0, 1)
+
+
+def _block(t: Tensor, i: int) -> Tensor:
+    nd = t._data.ndim
+    if nd > 2:
+        raise RuntimeError(
+            "ndgrad.block_diag: Input tensors must have 2 or fewer dimensions. Input "
+            f"{i} has {nd} dimensions"
+        )
+    return t if nd == 2 else reshape(t, (1, t._data.size))
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The tensors as blocks along a diagonal, zeros elsewhere (a 0 or 1-d tensor is a row)."""
+    blocks = [_block(t, i) for i, t in enumerate(_tensors(tensors))]
+    if not blocks:
+        return make(np.zeros((1, 0), D.get_default_dtype().np))
+    dtype = _promoted(blocks)
+    like = blocks[0]._data
+    width = sum(b._data.shape[1] for b in blocks)
+    rows = []
+    left = 0
+    for b in blocks:
+        r, c = b._data.shape
+        before = make(B.zeros(like, (r, left), dtype))
+        after = make(B.zeros(like, (r, width - left - c), dtype))
+        rows.append(cat((before, b, after), 1))
+        left += c
+    return cat(rows, 0)
 
 
 def trace(input: Tensor) -> Tensor:

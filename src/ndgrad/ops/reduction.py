@@ -48,6 +48,12 @@ __all__ = [
     "nanmean",
     "histc",
     "bincount",
+    "aminmax",
+    "logcumsumexp",
+    "dist",
+    "diff",
+    "cov",
+    "corrcoef",
 ]
 
 _INF = float("inf")
@@ -59,6 +65,7 @@ median_type = return_types.median
 mode_type = return_types.mode
 cummax_type = return_types.cummax
 cummin_type = return_types.cummin
+aminmax_type = return_types.aminmax
 
 
 # ------------------------------------------------------------------ helpers
@@ -390,6 +397,23 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     return _amax(AMIN, "amin", input, dim, keepdim)
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """(min, max) over ``dim``, or over every element when it is None."""
+    x = input._data
+    if dim is None:
+        if x.size == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation "
+                "has no identity."
+            )
+        axes: Any = None
+    else:
+        axes = _one_dim(dim, x.ndim, "aminmax")
+        if x.ndim and x.shape[axes] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {axes} to have non-zero size.")
+    return aminmax_type(amin(input, axes, keepdim), amax(input, axes, keepdim))
 
 
 def _argext(fn: Callable[..., Any], name: str, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
@@ -784,6 +808,68 @@ def cummin(input: Tensor, dim: int) -> Any:
     return _cumext(input, dim, "cummin")
 
 
+def _logcumsumexp_vjp(g: Any, x: Any, out: Any, dim: int, reverse: bool) -> Any:
+    # The gradient of x_j is the sum over the later i of g_i * exp(x_j - out_i).
+    gd = m.data(g)
+    if not gd.ndim:
+        return g  # the scan of one element is that element
+    if isinstance(g, Tensor):
+        return _logcumsumexp_linear(g, x, out, dim, reverse)
+    # Plain backward: in log space, the positive and the negative g_i apart, so that no
+    # exponential overflows whatever the range of x (log(0) taken as the lowest float).
+    lowest = float(np.finfo(gd.dtype).min)
+    log_abs = np.log(np.where(gd != 0, np.abs(gd), 1.0))
+
+    def part(sign: np.ndarray) -> Any:
+        logs = np.where(sign, log_abs, lowest) - out
+        return np.exp(_scan(_logaddexp_scan, logs, dim, not reverse, None) + x)
+
+    return part(gd > 0) - part(gd < 0)
+
+
+def _logcumsumexp_linear(g: Tensor, x: Tensor, out: Tensor, dim: int, reverse: bool) -> Any:
+    """The gradient as a function linear in ``g`` (the log-space one is not, at g = 0), for
+    differentiating the backward and for forward mode: exp(x_j - k) * sum g_i exp(k - out_i)
+    with k per slice halfway between min(out) and max(x), so neither factor overflows while
+    the slice spans less than about 1400 (float64)."""
+    xd, od = x._data, out._data
+    k = (np.min(od, axis=dim, keepdims=True) + np.max(xd, axis=dim, keepdims=True)) / 2
+    k = np.where(np.isfinite(k), k, 0.0)
+    scaled = g * m.call(E.EXP, -(out - k))
+    later = m.call(CUMSUM, scaled, dim=dim, reverse=not reverse, dtype=None)
+    return later * m.call(E.EXP, x - k)
+
+
+def _logaddexp_scan(x: Any, axis: int, dtype: Any) -> Any:
+    # One pass in order wherever the array library has it, so every CPU run (eager or
+    # compiled) rounds alike; GPU libraries accumulate only add and multiply.
+    try:
+        return np.logaddexp.accumulate(x, axis=axis)
+    except NotImplementedError:
+        return _running(np.logaddexp, x, axis)
+
+
+# Fused: a logaddexp scan is exact where exp(x - max) of a shifted cumsum underflows.
+LOGCUMSUMEXP = defop(
+    "LogcumsumexpBackward0",
+    lambda x, dim, reverse: _scan(_logaddexp_scan, x, dim, reverse, None),
+    _logcumsumexp_vjp,
+    save_in=True,
+    save_out=True,
+)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(input), dim))`` without overflow."""
+    x = input._data
+    d = _one_dim(dim, x.ndim, "logcumsumexp")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{_scalar_name(x)}'"
+        )
+    return apply1(LOGCUMSUMEXP, input, {"dim": d, "reverse": False})
+
+
 # --------------------------------------------------------------------- norms
 def _norm_fwd(x: np.ndarray, ord: Any, axes: tuple[int, ...], keepdim: bool) -> Any:
     a = np.abs(x)
@@ -887,6 +973,18 @@ def norm(
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
+def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
+    """The ``p``-norm of ``input - other``."""
+    E._need_tensor("dist", "other", 2, other)
+    d = E.sub(input, other)
+    if d._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. Got "
+            f"{_scalar_name(d._data)} instead."
+        )
+    return vector_norm(d, p)
+
+
 # ---------------------------------------------------------- boolean reductions
 def _logical(fn: Callable[..., Any], input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     x = input._data
@@ -944,3 +1042,139 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     w = weights._data
     out_dtype = w.dtype if w.dtype.kind == "f" else np.float64
     return make(np.bincount(x, weights=w, minlength=minlength).astype(out_dtype))
+
+
+# ----------------------------------------------------- differences, covariance
+def _diff_operand(input: Tensor, t: Tensor, dim: int) -> None:
+    if t._data.ndim != input._data.ndim:
+        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    for i, (a, b) in enumerate(zip(input._data.shape, t._data.shape)):
+        if i != dim and a != b:
+            raise RuntimeError(
+                "diff expects the shape of tensor to prepend or append to match that of input "
+                f"except along the differencing dimension; input.size({i}) = {a}, but got "
+                f"tensor.size({i}) = {b}"
+            )
+
+
+def diff(
+    input: Tensor,
+    n: int = 1,
+    dim: int = -1,
+    prepend: Tensor | None = None,
+    append: Tensor | None = None,
+) -> Tensor:
+    """The ``n``-th forward difference along ``dim`` (of ``input`` between prepend and append);
+    bool tensors take the exclusive or."""
+    nd = input._data.ndim
+    if not nd:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = norm_dim(dim, nd)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    for t in parts:
+        _diff_operand(input, t, d)
+    x = J.cat(parts, d) if len(parts) > 1 else input
+    for _ in range(n):
+        size = x._data.shape[d]
+        if size == 0:
+            break
+        later = S.narrow(x, d, 1, size - 1)
+        earlier = S.narrow(x, d, 0, size - 1)
+        x = E.logical_xor(later, earlier) if x._data.dtype.kind == "b" else E.sub(later, earlier)
+    return x
+
+
+def _cov_weights(w: Tensor | None, name: str, observations: int) -> None:
+    if w is None:
+        return
+    a = w._data
+    if a.ndim > 1:
+        raise RuntimeError(
+            f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+            f"{a.ndim} dimensions"
+        )
+    integral = name == "fweights"
+    if a.dtype.kind not in ("iu" if integral else "f"):
+        kind = "integral" if integral else "floating point"
+        raise RuntimeError(
+            f"cov(): expected {name} to have {kind} dtype but got {name} with "
+            f"{_scalar_name(a)} dtype"
+        )
+    if a.size != observations:
+        raise RuntimeError(
+            f"cov(): expected {name} to have the same numel as there are observations in the "
+            f"input but got {a.size} != {observations}"
+        )
+    if (a < 0).any():
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
+def _real_statistic(input: Tensor, name: str) -> None:
+    x = input._data
+    if x.ndim > 2:
+        raise RuntimeError(
+            f"{name}(): expected input to have two or fewer dimensions but got an input with "
+            f"{x.ndim} dimensions"
+        )
+    if x.dtype.kind == "b":
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    if x.dtype.kind == "c":
+        raise NotImplementedError(f"{name}(): complex input is not supported by ndgrad")
+
+
+def cov(
+    input: Tensor,
+    *,
+    correction: int = 1,
+    fweights: Tensor | None = None,
+    aweights: Tensor | None = None,
+) -> Tensor:
+    """Covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns), with optional frequency and importance weights per observation."""
+    _real_statistic(input, "cov")
+    x = input if input._data.ndim == 2 else S.reshape(input, (1, input._data.size))
+    observations = x._data.shape[1]
+    _cov_weights(fweights, "fweights", observations)
+    _cov_weights(aweights, "aweights", observations)
+    w = fweights
+    if aweights is not None:
+        w = aweights if w is None else E.mul(w, aweights)
+    if w is None:
+        w_sum: Any = observations
+        avg = E.div(sum(x, 1), w_sum)
+    else:
+        w_sum = sum(w)
+        avg = E.div(sum(E.mul(x, w), 1), w_sum)
+    if aweights is not None and correction != 0:
+        norm = w_sum - correction * sum(E.mul(w, aweights)) / w_sum
+    else:
+        norm = w_sum - correction
+    if norm <= 0:
+        warnings.warn(
+            "cov(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "number of observations.",
+            UserWarning,
+            stacklevel=2,
+        )
+        norm = 0
+    centred = E.sub(x, S.unsqueeze(avg, 1))
+    weighted = centred if w is None else E.mul(centred, w)
+    return S.squeeze(E.div(L.mm(centred, S.t(weighted)), norm))
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson correlation coefficients of the variables in the rows of ``input``."""
+    _real_statistic(input, "corrcoef")
+    c = cov(input)
+    if not c._data.ndim:
+        return E.div(c, c)
+    std = E.sqrt(S.diagonal(c))
+    c = E.div(E.div(c, S.unsqueeze(std, 1)), S.unsqueeze(std, 0))
+    return E.clamp(c, -1, 1)
+
+
+from . import joining as J  # noqa: E402
+from . import linalg as L  # noqa: E402
+from . import shape as S  # noqa: E402

@@ -17,6 +17,7 @@ from .._tensor import Tensor, make
 from . import _math as m
 from ._registry import apply, apply1, defop
 from ._util import norm_dim
+from .elementwise import promote
 
 __all__ = [
     "gather",
@@ -31,6 +32,7 @@ __all__ = [
     "unique",
     "searchsorted",
     "bucketize",
+    "isin",
 ]
 
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
@@ -567,3 +569,36 @@ def bucketize(
             f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})"
         )
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+_ISIN_TAIL = "*, bool assume_unique = False, bool invert = False, Tensor out = None)\n"
+_ISIN_SIGNATURES = (
+    f" * (Tensor elements, Tensor test_elements, {_ISIN_TAIL}"
+    f" * (Number element, Tensor test_elements, {_ISIN_TAIL}"
+    f" * (Tensor elements, Number test_element, {_ISIN_TAIL}"
+)
+
+
+def isin(
+    elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False
+) -> Tensor:
+    """Whether each of ``elements`` is one of ``test_elements`` (a bool tensor like
+    ``elements``; either may be a number). Not differentiable."""
+    both = (elements, test_elements)
+    tensors = [v for v in both if isinstance(v, Tensor)]
+    if not tensors or not all(isinstance(v, (Tensor, int, float)) for v in both):
+        got = ", ".join(type(v).__name__ for v in both)
+        raise TypeError(
+            f"isin() received an invalid combination of arguments - got ({got}), but expected "
+            f"one of:\n{_ISIN_SIGNATURES}"
+        )
+    if any(
+        isinstance(v, bool) or (isinstance(v, Tensor) and v._data.dtype.kind == "b") for v in both
+    ):
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    # Compared in the dtype torch promotes the two to: a float32 tensor holds 0.1 as 0.1f.
+    a, b = promote(*(v._data if isinstance(v, Tensor) else v for v in both))
+    like = tensors[0]._data
+    dtype = (a if B.is_array(a) else b).dtype
+    a, b = B.asarray(a, like, dtype), B.asarray(b, like, dtype)
+    return make(B.array(np.isin(a, b, assume_unique=assume_unique, invert=invert)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,6 +42,7 @@ __all__ = [
     "broadcast_to",
     "broadcast_tensors",
     "broadcast_shapes",
+    "adjoint",
 ]
 
 
@@ -209,6 +211,26 @@ def t(input: Tensor) -> Tensor:
             f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D"
         )
     return mark_view(apply1(T, input), input, lambda a: a.T)
+
+
+def adjoint(input: Tensor) -> Tensor:
+    """The conjugate transpose of the last two dims, as a view."""
+    nd = input._data.ndim
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError("adjoint(): complex tensors are not supported by ndgrad")
+    if nd == 0:
+        warnings.warn(
+            "adjoint() is deprecated on 0-D tensors. Consider using x.conj().",
+            UserWarning,
+            stacklevel=2,
+        )
+        return input
+    if nd == 1:
+        raise RuntimeError(
+            "tensor.adjoint() is only supported on matrices or batches of matrices. Got 1-D "
+            "tensor."
+        )
+    return transpose(input, -2, -1)
 
 
 def permute(input: Tensor, dims: tuple[int, ...]) -> Tensor:
