@@ -92,6 +92,8 @@ def setitem(index):
 
 
 CASES = {
+    "bool_sub": lambda L: L.tensor([True, False]) - L.tensor([True, True]),
+    "bool_rsub": lambda L: True - L.tensor([True, False]),
     "broadcast_add": lambda L: L.ones(2, 3) + L.ones(4, 3),
     "broadcast_mul_3d": lambda L: L.ones(2, 1, 3) * L.ones(5, 4),
     "broadcast_sub_last_dim": lambda L: L.ones(3) - L.ones(2),
@@ -204,7 +206,13 @@ CASES = {
 }
 
 # The modified-in-place errors are pinned up to their ' Hint:' sentence only.
+_BOOL_SUB = (
+    "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+    "`logical_xor()` operator instead."
+)
 EXPECTED = {
+    "bool_sub": (RuntimeError, _BOOL_SUB),
+    "bool_rsub": (RuntimeError, _BOOL_SUB),
     "broadcast_add": (
         RuntimeError,
         "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0",

@@ -217,8 +217,27 @@ def _binary(uf: Callable[..., Any]) -> Callable[[Any, Any], Any]:
             raise broadcast_error(np.shape(a), np.shape(b)) from None
         except OverflowError:
             return uf(*promote(a, b))  # an out-of-range int: promote wraps it
+        except TypeError as e:
+            raise _bool_subtract(uf, e) from None
 
     return fwd
+
+
+def _bool_subtract(uf: Any, error: TypeError) -> Exception:
+    """torch's error for subtracting bool tensors (NumPy raises its own TypeError)."""
+    if uf is np.subtract and "boolean subtract" in str(error):
+        return RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    return error
+
+
+def _rsub(x: Any, other: Any) -> Any:
+    try:
+        return np.subtract(*promote(other, x))
+    except TypeError as e:
+        raise _bool_subtract(np.subtract, e) from None
 
 
 def _to_float(uf: Callable[..., Any]) -> Callable[[Any, Any], Any]:
@@ -357,7 +376,7 @@ DIV = defop(
 )
 RSUB = defop(
     "RsubBackward1",
-    lambda x, other: np.subtract(*promote(other, x)),
+    _rsub,
     lambda g, x, out, other: -g,
 )
 # Their forwards are NumPy ufuncs: a Python float operand may come as a 0-dim array.
