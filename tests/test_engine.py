@@ -243,6 +243,32 @@ def test_backward_inputs_only_accumulates_there():
     assert a.grad.item() == 2.0 and b.grad is None
 
 
+def test_grad_runs_only_the_nodes_on_a_path_to_its_inputs():
+    # With respect to every leaf, every node runs; with respect to one leaf or an interior
+    # tensor, a node on no path to them does not (its hook stays silent), as in torch.
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    ran = []
+    ea = a.exp()
+    ea.register_hook(lambda g: ran.append("a"))
+    mid = b * 2
+    mid.register_hook(lambda g: ran.append("mid"))
+    top = mid.sin()
+    top.register_hook(lambda g: ran.append("top"))
+    y = (ea * top).sum()
+    ga, gb = grad(y, (a, b), retain_graph=True)
+    np.testing.assert_allclose(ga.numpy(), np.exp([1.0, 2.0]) * np.sin([6.0, 8.0]), rtol=1e-6)
+    np.testing.assert_allclose(gb.numpy(), np.exp([1.0, 2.0]) * np.cos([6.0, 8.0]) * 2, rtol=1e-5)
+    assert sorted(ran) == ["a", "mid", "top"]
+    ran.clear()
+    grad(y, (a,), retain_graph=True)
+    assert ran == ["a"]
+    ran.clear()
+    (gt,) = grad(y, (top,))
+    np.testing.assert_allclose(gt.numpy(), np.exp([1.0, 2.0]), rtol=1e-6)
+    assert ran == ["top"]
+
+
 def test_saved_tensor_modified_in_place_is_detected():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = x * 1

@@ -24,24 +24,17 @@ def _key(e: Any) -> Any:
     return e.node if type(e) is Slot else e
 
 
-def _dependencies(
-    roots: Sequence[Any], targets: set[Any] | None = None
-) -> tuple[dict[Any, int], set[Any] | None]:
-    """For every node and leaf reachable from ``roots``: how many edges point at it. With
-    ``targets``, also the nodes that lie on some path from ``roots`` to one of them."""
+def _dependencies(roots: Sequence[Any]) -> dict[Any, int]:
+    """For every node and leaf reachable from ``roots``: how many edges point at it."""
     deps: dict[Any, int] = {}
-    parents: dict[Any, list[Any]] | None = None if targets is None else {}
     root_set = set(roots)
     stack = [r for r in root_set if isinstance(r, Node)]
     while stack:
-        node = stack.pop()
-        for e in node.edges:
+        for e in stack.pop().edges:
             if e is None:
                 continue
             if type(e) is Slot:
                 e = e.node
-            if parents is not None:
-                parents.setdefault(e, []).append(node)
             if e in deps:
                 deps[e] += 1
             else:
@@ -49,8 +42,32 @@ def _dependencies(
                 deps[e] = 1
                 if isinstance(e, Node) and e not in root_set:
                     stack.append(e)
-    if parents is None:
-        return deps, None
+    return deps
+
+
+def _needed(roots: Sequence[Any], targets: set[Any], deps: dict[Any, int]) -> set[Any] | None:
+    """The nodes that lie on some path from ``roots`` to ``targets``; None when that is all of
+    them: every path ends at a leaf, so when every leaf reached is a target, every node is
+    on such a path (autograd.grad with respect to all the leaves, as functional.hessian)."""
+    leaves = [k for k in deps if not isinstance(k, Node)]
+    if all(t in deps and not isinstance(t, Node) for t in targets) and all(
+        k in targets for k in leaves
+    ):
+        return None
+    parents: dict[Any, list[Any]] = {}
+    root_set = set(roots)
+    stack = [r for r in root_set if isinstance(r, Node)]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for e in node.edges:
+            if e is None:
+                continue
+            e = _key(e)
+            parents.setdefault(e, []).append(node)
+            if e not in seen and isinstance(e, Node):
+                seen.add(e)
+                stack.append(e)
     needed = set()
     stack = [t for t in targets if t in parents or t in root_set]
     while stack:
@@ -58,7 +75,7 @@ def _dependencies(
         if n not in needed:
             needed.add(n)
             stack.extend(parents.get(n, ()))
-    return deps, needed
+    return needed
 
 
 def _add_slot(pending: dict[Any, Any], e: Slot, g: Any) -> None:
@@ -169,7 +186,8 @@ def run_backward(
     keys = [_key(e) for e in edges]
     in_edges = [t._node if t._node is not None else t for t in inputs or ()]
     targets = {_key(e) for e in in_edges}
-    deps, needed = _dependencies(keys, targets if inputs is not None else None)
+    deps = _dependencies(keys)
+    needed = _needed(keys, targets, deps) if inputs is not None else None
     captured: list[Any] = [None] * len(in_edges)
 
     pending: dict[Any, Any] = {}
