@@ -370,3 +370,13 @@ def test_watched_python_values_trace_again() -> None:
     assert [g(x).tolist() for _ in range(3)] == [[2.0, 2.0]] * 3
     scale[0] = 3.0
     assert [g(x).tolist() for _ in range(2)] == [[3.0, 3.0]] * 2
+
+
+def test_a_live_vmap_tensor_does_not_stop_a_trace() -> None:
+    # A trace swaps the arrays of every live tensor; vmap's batched tensors hold none.
+    batched = []
+    ndgrad.func.vmap(lambda t: batched.append(t) or t * 2)(ndgrad.ones(3, 2))
+    f = ndgrad.compile(lambda x: x.sin().sum())
+    x = ndgrad.ones(2)
+    assert [f(x).item() for _ in range(3)] == [pytest.approx(2 * np.sin(1.0))] * 3
+    assert type(batched[0]).__name__ == "BatchedTensor"

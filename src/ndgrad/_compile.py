@@ -382,6 +382,8 @@ def _live_tensors() -> list[Tensor]:
             if sub not in kinds:
                 kinds.add(sub)
                 todo.append(sub)
+    # Tensors that hold no array of their own (vmap's BatchedTensor) are left alone.
+    kinds = {k for k in kinds if not isinstance(getattr(k, "_data", None), property)}
     return [o for o in gc.get_objects() if type(o) in kinds]
 
 
