@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .. import _backend as B
 from .. import autograd
 from .._creation import zeros_like
-from .._tensor import Tensor
+from .._tensor import Tensor, make
 from ..ops.joining import stack
+from .engine import run_backward
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -375,11 +377,24 @@ def _by_transform(
 def _jacobian_of(
     out: Tensor, i: int, inputs: tuple[Tensor, ...], create_graph: bool, strict: bool
 ) -> tuple[Tensor, ...]:
-    """The Jacobians of output ``i`` with respect to each input: one backward per element."""
+    """The Jacobians of output ``i`` with respect to each input: one backward per element,
+    seeded with the element's one-hot gradient (what a backward from ``out.reshape(-1)[j]``
+    hands the rest of the graph), straight to the engine: the checks hold for every row."""
     rows: tuple[list[Tensor], ...] = tuple([] for _ in inputs)
     flat = out.reshape(-1)
+    shapes = [x._data.shape for x in inputs]
     for j in range(out.numel()):
-        vj = _grads((flat[j],), inputs, retain_graph=True, create_graph=create_graph)
+        vj: _Grads = (None,) * len(inputs)
+        if flat.requires_grad:
+            seed = B.zeros(flat._data, flat._data.shape)
+            seed[j] = 1
+            vj = tuple(
+                None if g is None else g if g._data.shape == shape else g.reshape(shape)
+                for g, shape in zip(
+                    run_backward([flat], [make(seed)], True, create_graph, inputs, False),
+                    shapes,
+                )
+            )
         for k, (g, x) in enumerate(zip(vj, inputs)):
             if g is None:
                 if strict:
