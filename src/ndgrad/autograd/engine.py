@@ -78,6 +78,19 @@ def _needed(roots: Sequence[Any], targets: set[Any], deps: dict[Any, int]) -> se
     return needed
 
 
+def graph_walk(
+    roots: Sequence[Tensor], inputs: Sequence[Tensor] | None
+) -> tuple[dict[Any, int], set[Any] | None]:
+    """The dependency counts of the graph behind ``roots`` and, with ``inputs``, the nodes
+    on a path to them (None: all of them)."""
+    keys = [_key(r._node if r._node is not None else r) for r in roots]
+    deps = _dependencies(keys)
+    if inputs is None:
+        return deps, None
+    targets = {_key(t._node if t._node is not None else t) for t in inputs}
+    return deps, _needed(keys, targets, deps)
+
+
 def _add_slot(pending: dict[Any, Any], e: Slot, g: Any) -> None:
     # A multi-output node collects one gradient per output, in a list.
     bucket = pending.get(e.node)
@@ -174,11 +187,14 @@ def run_backward(
     create_graph: bool,
     inputs: Sequence[Tensor] | None = None,
     accumulate: bool = True,
+    walk: tuple[dict[Any, int], set[Any] | None] | None = None,
 ) -> list[Tensor | None]:
     """Propagate ``grads`` from ``roots`` back through the graph.
 
     With ``accumulate``, leaves (or only ``inputs``, when given) receive their gradient in
     ``.grad``; otherwise the gradients of ``inputs`` are returned and ``.grad`` is untouched.
+    ``walk``: what graph_walk gave for these roots and inputs, for repeated passes through
+    one graph (a Jacobian's rows).
     """
     if mode.roots is not None:
         mode.roots.extend(roots)
@@ -186,8 +202,11 @@ def run_backward(
     keys = [_key(e) for e in edges]
     in_edges = [t._node if t._node is not None else t for t in inputs or ()]
     targets = {_key(e) for e in in_edges}
-    deps = _dependencies(keys)
-    needed = _needed(keys, targets, deps) if inputs is not None else None
+    if walk is None:
+        deps = _dependencies(keys)
+        needed = _needed(keys, targets, deps) if inputs is not None else None
+    else:
+        deps, needed = dict(walk[0]), walk[1]  # the counts are used up by the pass
     captured: list[Any] = [None] * len(in_edges)
 
     pending: dict[Any, Any] = {}

@@ -10,7 +10,7 @@ from .. import autograd
 from .._creation import zeros_like
 from .._tensor import Tensor, make
 from ..ops.joining import stack
-from .engine import run_backward
+from .engine import graph_walk, run_backward
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -383,6 +383,7 @@ def _jacobian_of(
     rows: tuple[list[Tensor], ...] = tuple([] for _ in inputs)
     flat = out.reshape(-1)
     shapes = [x._data.shape for x in inputs]
+    walk = graph_walk([flat], inputs) if flat.requires_grad else None
     for j in range(out.numel()):
         vj: _Grads = (None,) * len(inputs)
         if flat.requires_grad:
@@ -391,7 +392,7 @@ def _jacobian_of(
             vj = tuple(
                 None if g is None else g if g._data.shape == shape else g.reshape(shape)
                 for g, shape in zip(
-                    run_backward([flat], [make(seed)], True, create_graph, inputs, False),
+                    run_backward([flat], [make(seed)], True, create_graph, inputs, False, walk),
                     shapes,
                 )
             )
